@@ -1,0 +1,24 @@
+"""The /api blueprint: authentication and idempotency in front of every resource."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from app.api import idempotency, sessions
+from app.api.auth import require_tenant
+
+PUBLIC_ENDPOINTS = sessions.PUBLIC_ENDPOINTS
+
+
+def _before() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    tenant = require_tenant()
+    return idempotency.begin(tenant)
+
+
+def build_api_blueprint() -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api")
+    api.before_request(_before)
+    api.register_blueprint(sessions.bp)
+    return api

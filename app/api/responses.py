@@ -1,0 +1,100 @@
+"""Response bodies as pydantic models: the OpenAPI source, and what tests check replies against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from app.payments.status import SessionStatus
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Closed):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorResponse(Closed):
+    error: ErrorBody
+
+
+class CreateSessionResponse(Closed):
+    success: bool
+    sessionId: str
+    checkoutUrl: str
+    expiresAt: str
+
+
+class SessionCustomer(BaseModel):
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class SessionAddress(Closed):
+    postalCode: str
+    address: str | None
+    roadAddress: str | None
+    jibunAddress: str | None
+    detailAddress: str | None
+
+
+class SessionData(Closed):
+    sessionId: str
+    status: SessionStatus
+    mode: str
+    platform: str
+    platformOrderId: str | None
+    items: list[dict[str, Any]]
+    totalAmount: int
+    shippingAmount: int
+    discountAmount: int
+    currency: str
+    customer: SessionCustomer
+    address: SessionAddress | None
+    metadata: dict[str, str]
+    checkoutUrl: str
+    returnUrl: str
+    cancelUrl: str
+    webhookUrl: str | None
+    paymentMethod: str | None
+    gateway: str | None
+    gatewayTransactionId: str | None
+    createdAt: str
+    updatedAt: str
+    expiresAt: str
+    completedAt: str | None
+    cancelledAt: str | None
+    expiredAt: str | None
+
+
+class SessionResponse(Closed):
+    success: bool
+    data: SessionData
+
+
+class SessionListResponse(Closed):
+    success: bool
+    data: list[SessionData]
+    hasMore: bool
+    nextCursor: str | None
+
+
+class AddressData(Closed):
+    sessionId: str
+    address: SessionAddress
+
+
+class AddressResponse(Closed):
+    success: bool
+    data: AddressData
+
+
+class HealthResponse(BaseModel):
+    status: str
+    checks: dict[str, bool] | None = None

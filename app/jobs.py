@@ -1,0 +1,71 @@
+"""RQ queues and the periodic sweeps run by the worker process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import redis
+from flask import Flask
+from rq import Queue
+
+from app.db import Database
+from app.models.base import utcnow
+from app.payments.sessions import expire_overdue_sessions
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+SWEEP_BATCH = 200
+
+
+def queue_name(settings: Settings, name: str = "default") -> str:
+    return f"{settings.redis_namespace}-{name}"
+
+
+def default_queue(app: Flask) -> Queue:
+    settings: Settings = app.extensions["kc.settings"]
+    return Queue(queue_name(settings), connection=app.extensions["kc.redis"])
+
+
+def sweep_expired_sessions(database: Database) -> int:
+    """Expire every overdue session, a batch per transaction; returns how many expired."""
+    total = 0
+    while True:
+        with database.transaction() as session:
+            expired = expire_overdue_sessions(session, utcnow(), SWEEP_BATCH)
+        total += expired
+        if expired < SWEEP_BATCH:
+            return total
+
+
+def _sweeps(app: Flask) -> list[Callable[[], int]]:
+    database: Database = app.extensions["kc.database"]
+    return [lambda: sweep_expired_sessions(database)]
+
+
+def run_sweeps_once(app: Flask) -> None:
+    """One round of sweeps, by one worker at a time across machines (a Redis lease)."""
+    settings: Settings = app.extensions["kc.settings"]
+    client: redis.Redis = app.extensions["kc.redis"]
+    lease = f"{settings.redis_namespace}:sweep-lease"
+    if not client.set(lease, "1", nx=True, ex=max(1, settings.sweep_interval_seconds - 1)):
+        return
+    for sweep in _sweeps(app):
+        try:
+            done = sweep()
+            if done:
+                logger.info("sweep finished", extra={"count": done})
+        except Exception:
+            # One failing sweep must not stop the others or the worker; it runs again soon.
+            logger.exception("sweep failed")
+
+
+def run_sweeps_forever(app: Flask, stop: threading.Event) -> None:
+    settings: Settings = app.extensions["kc.settings"]
+    while not stop.is_set():
+        try:
+            run_sweeps_once(app)
+        except redis.RedisError:
+            logger.warning("sweep skipped: redis unreachable", exc_info=True)
+        stop.wait(settings.sweep_interval_seconds)

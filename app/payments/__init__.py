@@ -1,0 +1,1 @@
+"""The payment core: framework-free domain services (no Flask imports here)."""

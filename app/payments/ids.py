@@ -1,0 +1,19 @@
+"""Public identifiers: a type prefix and 128 random bits."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+
+
+class IdPrefix(StrEnum):
+    SESSION = "cs"
+    REFUND = "ref"
+    SHOP = "shop"
+    EVENT = "evt"
+    ACCOUNT = "acct"
+    API_KEY = "key"
+
+
+def new_id(prefix: IdPrefix) -> str:
+    return f"{prefix}_{secrets.token_hex(16)}"

