@@ -3,6 +3,7 @@
 import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -241,3 +242,20 @@ def test_enum_values_are_the_stored_strings():
     assert NextStep.DEAD == "dead"
     assert NextStep.DISABLE_ENDPOINT == "disable_endpoint"
     assert AttemptResult.NON_RETRYABLE == "non_retryable"
+
+
+def test_receiver_docs_state_this_schedule():
+    def spoken(delay):
+        seconds = int(delay.total_seconds())
+        if seconds < 60:
+            return f"{seconds} s"
+        if seconds < 3600:
+            return f"{seconds // 60} min"
+        return f"{seconds // 3600} h"
+
+    words = [spoken(d) for d in SCHEDULE]
+    sentence = ", ".join(words[:-1]) + " and " + words[-1]
+    docs = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
+    text = " ".join(docs.read_text(encoding="utf-8").split())
+    assert sentence in text
+    assert f"{MAX_ATTEMPTS} attempts" in text
