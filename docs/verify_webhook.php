@@ -30,6 +30,9 @@ if (!function_exists('korea_checkout_verify_signature')) {
         int $tolerance = 300,
         ?int $now = null
     ): bool {
+        if ($secret === '' || $secret === 'whsec_') {
+            return false;  // an unset secret would make every signature forgeable
+        }
         $timestamp = null;
         $signatures = [];
         foreach (explode(',', $header) as $item) {

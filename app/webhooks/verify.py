@@ -77,8 +77,10 @@ def verify_signature(
 ) -> int:
     """Verify an ``x-korea-checkout-signature`` header; return its timestamp.
 
-    The HMAC key is the whole secret string (``whsec_...``) as UTF-8, as Stripe does.
+    The HMAC key is the whole secret string (``whsec_...``) as UTF-8, as Stripe does. An empty
+    secret raises ``ValueError``: a configuration error, not a bad request.
     """
+    _require_secret(secret)
     if not header:
         raise MalformedHeaderError("missing x-korea-checkout-signature header")
     timestamp: str | None = None
@@ -117,14 +119,15 @@ def verify_standard_webhook(
     """Verify the Standard Webhooks headers; return the message (event) id.
 
     The HMAC key is the base64-decoded part of the secret after ``whsec_``, as that spec says.
+    An empty or undecodable secret raises ``ValueError``: a configuration error, not a bad request.
     """
+    key = _standard_key(secret)
     msg_id = _header(headers, "webhook-id")
     timestamp = _header(headers, "webhook-timestamp")
     signatures = _header(headers, "webhook-signature")
     if not (msg_id and timestamp and signatures):
         raise MalformedHeaderError("missing webhook-id, webhook-timestamp or webhook-signature")
     _check_timestamp(timestamp, tolerance, now)
-    key = _standard_key(secret)
     message = f"{msg_id}.{timestamp}.".encode() + body
     expected = hmac.new(key, message, hashlib.sha256).digest()
     for entry in signatures.split():
@@ -178,13 +181,25 @@ def _check_timestamp(value: str, tolerance: int, now: int | None) -> int:
     return signed_at
 
 
+def _require_secret(secret: str) -> None:
+    # An empty key (unset environment variable) would let anyone compute a valid signature.
+    # ValueError, not WebhookVerificationError: this is the receiver's configuration, not the
+    # request, and must not be answered like a bad request.
+    if not secret or secret == _SECRET_PREFIX:
+        raise ValueError("webhook secret is empty")
+
+
 def _standard_key(secret: str) -> bytes:
+    _require_secret(secret)
     encoded = secret[len(_SECRET_PREFIX) :] if secret.startswith(_SECRET_PREFIX) else secret
     try:
-        return base64.b64decode(encoded, validate=True)
+        key = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         # `from None`: never chain an error that could echo the secret.
         raise ValueError("webhook secret is not whsec_ followed by base64") from None
+    if not key:
+        raise ValueError("webhook secret is empty")
+    return key
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

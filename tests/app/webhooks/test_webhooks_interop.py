@@ -203,3 +203,14 @@ def test_php_rejects(case, offset):
     body = TAMPERED if case == "tampered" else BODY
     key = generate_secret() if case == "wrong_secret" else secret
     assert run_php(body, headers, key, ts - offset) == {"korea": False, "standard": False}
+
+
+@pytest.mark.parametrize("empty", ["", "whsec_"])
+def test_php_refuses_an_empty_secret_even_with_a_matching_forgery(empty):
+    ts = now()
+    headers = build_signature_headers(EVENT_ID, BODY, ts, [generate_secret()])
+    forged_korea = hmac.new(empty.encode(), f"{ts}.".encode() + BODY, hashlib.sha256).hexdigest()
+    forged_standard = hmac.new(b"", f"{EVENT_ID}.{ts}.".encode() + BODY, hashlib.sha256).digest()
+    headers["x-korea-checkout-signature"] = f"t={ts},v1={forged_korea}"
+    headers["webhook-signature"] = "v1," + base64.b64encode(forged_standard).decode()
+    assert run_php(BODY, headers, empty, ts) == {"korea": False, "standard": False}

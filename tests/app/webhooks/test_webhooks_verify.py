@@ -1,8 +1,14 @@
 """app.webhooks.verify (the published receiver helper) against what signing.py sends."""
 
 import ast
+import base64
+import hashlib
+import hmac
 import json
+import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -200,3 +206,56 @@ def test_verify_constants_match_the_sender():
     assert verify.SIGNATURE_HEADER == signing.SIGNATURE_HEADER
     assert verify.EVENT_ID_HEADER == signing.EVENT_ID_HEADER
     assert verify.DEFAULT_TOLERANCE_SECONDS == 300
+
+
+@pytest.mark.parametrize("empty", ["", "whsec_"])
+def test_an_empty_secret_is_a_configuration_error_not_a_free_pass(empty):
+    # A forger who guesses the receiver's secret is unset signs with an empty key.
+    forged = build_signature_headers(EVENT_ID, BODY, NOW, [generate_secret()])
+    forged["x-korea-checkout-signature"] = (
+        f"t={NOW},v1="
+        + hmac.new(empty.encode(), f"{NOW}.".encode() + BODY, hashlib.sha256).hexdigest()
+    )
+    forged["webhook-signature"] = (
+        "v1,"
+        + base64.b64encode(
+            hmac.new(b"", f"{EVENT_ID}.{NOW}.".encode() + BODY, hashlib.sha256).digest()
+        ).decode()
+    )
+    for check in (verify_webhook, verify_standard_webhook):
+        with pytest.raises(ValueError, match="empty") as excinfo:
+            check(BODY, forged, empty, now=NOW)
+        assert not isinstance(excinfo.value, WebhookVerificationError)
+
+
+def test_undecodable_standard_secret_is_a_configuration_error(secret):
+    headers = signed([secret])
+    with pytest.raises(ValueError, match="base64") as excinfo:
+        verify_standard_webhook(BODY, headers, "whsec_%%%not-base64%%%", now=NOW)
+    assert "not-base64" not in str(excinfo.value)
+
+
+def test_copied_verify_py_works_alone(tmp_path, secret):
+    # What a merchant does: copy the one file and import it, with nothing of ours on the path.
+    shutil.copy(verify.__file__, tmp_path / "verify.py")
+    headers = signed([secret], timestamp=int(time.time()))
+    program = (
+        "import json, sys; from verify import verify_webhook;"
+        "a = json.loads(sys.stdin.read());"
+        "print(verify_webhook(a['body'].encode(), a['headers'], a['secret'])['id'])"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tmp_path)!r}); {program}",
+        ],
+        input=json.dumps({"body": BODY.decode(), "headers": headers, "secret": secret}),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        timeout=30,
+    )
+    assert done.stdout.strip() == EVENT_ID
