@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from app.gateways.base import FailureCode, GatewayName, PaymentResult, PaymentStatus
+from app.gateways.base import (
+    FailureCode,
+    GatewayName,
+    PaymentMethod,
+    PaymentResult,
+    PaymentStatus,
+    RefundRequest,
+)
+from app.gateways.errors import InvalidRequest
 
 AMOUNT_MISMATCH_MESSAGE = "결제 금액이 주문 금액과 일치하지 않습니다."
 
@@ -34,3 +42,17 @@ def parse_won(value: object) -> int | None:
         return value if value >= 0 else None
     text = str(value).strip()
     return int(text) if text.isdigit() else None
+
+
+def validate_refund(request: RefundRequest) -> None:
+    """Input checks shared by live and sandbox: never more than what remains."""
+    if request.refundable_amount > request.paid_amount:
+        raise InvalidRequest("환불 가능 금액이 결제 금액보다 큽니다.")
+    if request.amount > request.refundable_amount:
+        raise InvalidRequest(
+            "환불 금액이 남은 결제 금액을 초과합니다.", code="refund_exceeds_remaining"
+        )
+    if request.method is PaymentMethod.VIRTUAL_ACCOUNT and request.refund_account is None:
+        raise InvalidRequest(
+            "가상계좌 환불에는 환불 계좌가 필요합니다.", code="refund_account_required"
+        )

@@ -27,6 +27,7 @@ from app.gateways.base import (
     VirtualAccount,
     mask_card_number,
 )
+from app.gateways.common import validate_refund
 from app.gateways.errors import InvalidRequest
 
 SANDBOX_VA_HOLDER = "코리아체크아웃(주)"
@@ -184,17 +185,3 @@ def check_refund(secret: bytes, prefix: str, request: RefundRequest) -> None:
     ):
         raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
     validate_refund(request)
-
-
-def validate_refund(request: RefundRequest) -> None:
-    """Input checks shared by live and sandbox: never more than what remains."""
-    if request.refundable_amount > request.paid_amount:
-        raise InvalidRequest("환불 가능 금액이 결제 금액보다 큽니다.")
-    if request.amount > request.refundable_amount:
-        raise InvalidRequest(
-            "환불 금액이 남은 결제 금액을 초과합니다.", code="refund_exceeds_remaining"
-        )
-    if request.method is PaymentMethod.VIRTUAL_ACCOUNT and request.refund_account is None:
-        raise InvalidRequest(
-            "가상계좌 환불에는 환불 계좌가 필요합니다.", code="refund_account_required"
-        )

@@ -1,0 +1,196 @@
+"""The simulated NHN KCP: window authentication, approval, cancel and common notification.
+
+Speaks KCP's field names. ``enc_data`` (KCP's encrypted authentication result) is a sealed
+token here; ``kcp_sign_data`` (an RSA signature in production) is an HMAC from the sandbox
+signer. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from app.gateways.base import PaymentMethod
+from app.gateways.errors import GatewayTimeout
+from app.gateways.kcp import transformers as tx
+from app.gateways.sandbox_kit import (
+    SANDBOX_CARD_COMPANY,
+    SANDBOX_VA_HOLDER,
+    Outcome,
+    TamperedToken,
+    WindowChoice,
+    issue_virtual_account,
+    mac_hex,
+    now_utc,
+    seal,
+    transaction_id,
+    unseal,
+)
+
+log = logging.getLogger(__name__)
+
+TX_PREFIX = "kcp_tx_"
+ENC_PURPOSE = "kcp.enc_data"
+SANDBOX_SITE_CD = "T0000"  # KCP's public test site code
+
+#: Sandbox outcome -> (res_cd, res_msg). S0xx codes are sandbox-defined (see SANDBOX.md).
+DECLINES: Mapping[Outcome, tuple[str, str]] = {
+    Outcome.USER_CANCEL: (tx.USER_CANCEL, "사용자가 결제를 취소하였습니다."),
+    Outcome.INVALID_CARD: ("S001", "카드번호가 올바르지 않습니다."),
+    Outcome.INSUFFICIENT_FUNDS: ("CC10", "잔액이 부족합니다."),
+    Outcome.STOLEN_CARD: ("S002", "분실 또는 도난 신고된 카드입니다."),
+    Outcome.DECLINED: ("S003", "카드사 승인이 거절되었습니다."),
+}
+WINDOW_DECLINES = frozenset({Outcome.USER_CANCEL, Outcome.INVALID_CARD})
+#: Fields of our sandbox window page that KCP's real window would never echo back.
+WINDOW_ONLY_FIELDS = frozenset({"card_number", "installment_months", "action", "csrf_token"})
+
+
+def kst_stamp(moment: datetime) -> str:
+    return moment.astimezone(tx.KST).strftime("%Y%m%d%H%M%S")
+
+
+class KcpSandboxApi:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return "KcpSandboxApi(<secret>)"
+
+    def sign(self, text: str) -> str:
+        """Stand-in for SHA256withRSA with the merchant's private key."""
+        digest = hmac.new(self._secret, text.encode("utf-8"), hashlib.sha256).digest()
+        return base64.b64encode(digest).decode("ascii")
+
+    def authenticate(
+        self, fields: Mapping[str, str], method: PaymentMethod, choice: WindowChoice
+    ) -> dict[str, str]:
+        """The form the window posts back to ``Ret_URL`` (order fields echoed)."""
+        # KCP fills its result into the merchant's own order_info form and submits it.
+        back = {k: v for k, v in fields.items() if k not in WINDOW_ONLY_FIELDS}
+        if choice.outcome in WINDOW_DECLINES:
+            code, message = DECLINES[choice.outcome]
+            return {**back, "res_cd": code, "res_msg": message}
+        months = choice.installment_months or int(fields.get("fix_inst") or 0)
+        enc = {
+            "o": fields["ordr_idxx"],
+            "a": int(fields["good_mny"]),
+            "m": method.value,
+            "c": choice.outcome.value,
+            "n": choice.masked_card,
+            "i": months,
+            "t": int(now_utc().timestamp()),
+        }
+        enc_data = seal(self._secret, ENC_PURPOSE, enc)
+        return {
+            **back,
+            "res_cd": tx.SUCCESS,
+            "res_msg": "정상처리",
+            "enc_data": enc_data,
+            "enc_info": mac_hex(self._secret, "kcp.enc_info", enc_data, length=16),
+            "tran_cd": "00100000",
+            "use_pay_method": fields["pay_method"],
+        }
+
+    def approve(self, body: Mapping[str, str]) -> dict[str, Any]:
+        """``POST /gw/enc/v1/payment``."""
+        try:
+            enc = unseal(self._secret, ENC_PURPOSE, body["enc_data"])
+        except (KeyError, TamperedToken):
+            return {"res_cd": "S404", "res_msg": "인증 데이터가 올바르지 않습니다."}
+        if body.get("site_cd") != SANDBOX_SITE_CD or body.get("ordr_no") != enc["o"]:
+            return {"res_cd": "S404", "res_msg": "인증 데이터가 올바르지 않습니다."}
+        if body.get("ordr_mony") != str(enc["a"]):
+            return {"res_cd": "S009", "res_msg": "결제 요청 금액이 인증 금액과 다릅니다."}
+        outcome = Outcome(enc["c"])
+        if outcome is Outcome.TIMEOUT:
+            log.info("kcp sandbox simulated an approval timeout")
+            raise GatewayTimeout()
+        if outcome in DECLINES:
+            code, message = DECLINES[outcome]
+            return {"res_cd": code, "res_msg": message}
+        return self._approval(enc)
+
+    def _approval(self, enc: Mapping[str, Any]) -> dict[str, Any]:
+        method = PaymentMethod(enc["m"])
+        issued = datetime.fromtimestamp(enc["t"], UTC)
+        pay_type = tx.METHODS[method][1]
+        answer: dict[str, Any] = {
+            "res_cd": tx.SUCCESS,
+            "res_msg": "정상처리",
+            "tno": transaction_id(self._secret, TX_PREFIX, enc["o"], enc["a"]),
+            "amount": str(enc["a"]),
+            "pay_method": pay_type,
+            "order_no": enc["o"],
+            "app_time": kst_stamp(issued),
+        }
+        if pay_type == "PACA":
+            answer.update(
+                card_cd="CCLG",
+                card_name=SANDBOX_CARD_COMPANY,
+                card_no=enc["n"].replace("-", ""),
+                app_no=mac_hex(self._secret, "kcp.app_no", enc["o"], length=8),
+                quota=f"{enc['i']:02d}",
+                noinf="N",
+            )
+        elif pay_type == "PAVC":
+            account = issue_virtual_account(self._secret, enc["o"], issued)
+            answer.update(
+                bankname=account.bank,
+                bankcode="BK04",
+                account=account.account_number,
+                depositor=SANDBOX_VA_HOLDER,
+                va_date=kst_stamp(account.due_date),
+            )
+            del answer["app_time"]
+        return answer
+
+    def cancel(self, body: Mapping[str, str]) -> dict[str, Any]:
+        """``POST /gw/mod/v1/cancel``: checks the signature and the remaining amount."""
+        expected = self.sign(tx.sign_string(body))
+        if not hmac.compare_digest(expected, body.get("kcp_sign_data", "")):
+            return {"res_cd": "S401", "res_msg": "서명 데이터가 올바르지 않습니다."}
+        canc_time = kst_stamp(now_utc())
+        answer: dict[str, Any] = {
+            "res_cd": tx.SUCCESS,
+            "res_msg": "정상처리",
+            "tno": body["tno"],
+            "canc_time": canc_time,
+        }
+        if body["mod_type"] in {"STPC", "STPD"}:
+            mod, rem = int(body["mod_mny"]), int(body["rem_mny"])
+            if mod > rem:
+                return {"res_cd": "S410", "res_msg": "취소 가능 금액을 초과했습니다."}
+            answer.update(
+                mod_mny=str(mod),
+                rem_mny=str(rem - mod),
+                panc_mod_mny=str(mod),
+                panc_rem_mny=str(rem - mod),
+            )
+        return answer
+
+    def notice(self, *, tno: str, order_id: str, billed: int, deposited: int) -> dict[str, str]:
+        """A TX00 common notification for a deposit into the order's virtual account."""
+        stamp = kst_stamp(now_utc())
+        account = issue_virtual_account(self._secret, order_id, now_utc())
+        return {
+            "site_cd": SANDBOX_SITE_CD,
+            "tno": tno,
+            "order_no": order_id,
+            "tx_cd": "TX00",
+            "tx_tm": stamp,
+            "ipgm_name": "홍길동",
+            "remitter": "홍길동",
+            "ipgm_mnyx": str(deposited),
+            "totl_mnyx": str(billed),
+            "ipgm_time": stamp,
+            "bank_code": "BK04",
+            "account": account.account_number,
+            "op_cd": "00",
+            "noti_id": mac_hex(self._secret, "kcp.noti", tno, stamp, str(deposited), length=20),
+        }
