@@ -16,7 +16,11 @@ def require_tenant() -> Tenant:
     secret = request.headers.get(HEADER, "")
     if not secret:
         raise Unauthorized("Send your API key in the x-api-key header", details={"field": HEADER})
-    tenant = authenticate(db_session(), secret)
+    session = db_session()
+    tenant = authenticate(session, secret)
+    # End the read so no lock is held while idempotency claims its key on another connection
+    # (SQLite transactions here are IMMEDIATE, i.e. they take the write lock).
+    session.rollback()
     if tenant is None:
         raise Unauthorized(details={"field": HEADER})
     g.tenant = tenant

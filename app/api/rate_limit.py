@@ -55,5 +55,6 @@ def init_rate_limits(app: Flask, api: Blueprint, settings: Settings, redis_url: 
         # Redis down must not take payments down: fail open and log.
         swallow_errors=True,
     )
-    limiter.limit(_limit_value, key_func=_limit_key)(api)
+    # One bucket per key across every endpoint, not one per route.
+    limiter.shared_limit(_limit_value, scope="api", key_func=_limit_key)(api)
     return limiter

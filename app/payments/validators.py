@@ -11,6 +11,8 @@ from pydantic_core import PydanticCustomError
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+# phonenumbers reads letters as keypad digits (vanity numbers); customers' phones have none.
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ().-]{7,30}$")
 MAX_URL_LENGTH = 2048
 
 
@@ -22,6 +24,8 @@ def no_control_chars(value: str) -> str:
 
 def korean_phone(value: str) -> str:
     """Normalise the usual Korean forms (010-1234-5678, 01012345678, +82 10 ...) to +82-10-…"""
+    if not _PHONE_CHARS.fullmatch(value):
+        raise PydanticCustomError("invalid_phone", "Not a valid phone number")
     try:
         number = phonenumbers.parse(value, "KR")
     except phonenumbers.NumberParseException as exc:
