@@ -1,0 +1,163 @@
+"""KG Inicis live client: INIStdPay approval at ``authUrl``, INIAPI refunds, NOTI by IP.
+
+The window is ``INIStdPay.js`` (``INIStdPay.pay(formId)`` over the fields we return).
+``authUrl`` comes through the customer's browser, so only Inicis hosts are ever called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from app.gateways.base import (
+    PEER_ADDRESS_HEADER,
+    ConfirmRequest,
+    GatewayName,
+    Mode,
+    Notification,
+    PaymentRequest,
+    PaymentResult,
+    PaymentStatus,
+    RedirectMethod,
+    RefundRequest,
+    RefundResult,
+    WindowRedirect,
+)
+from app.gateways.common import amount_mismatch, validate_refund
+from app.gateways.errors import GatewayError, InvalidNotification, InvalidRedirect, InvalidRequest
+from app.gateways.http import DEFAULT_TIMEOUT, send
+from app.gateways.inicis import iniapi, notices
+from app.gateways.inicis import transformers as tx
+
+#: Encrypts the refund account number for INIAPI's [ENC] fields (AES with the INIAPI key/IV).
+AccountCipher = Callable[[str], str]
+
+
+class InicisClient:
+    name = GatewayName.INICIS
+    mode = Mode.LIVE
+
+    def __init__(
+        self,
+        *,
+        mid: str,
+        sign_key: str,
+        iniapi_key: str,
+        session: requests.Session,
+        notify_ips: Collection[str],
+        account_cipher: AccountCipher | None = None,
+        refund_url: str = iniapi.REFUND_URL,
+        trusted_auth_hosts: Collection[str] = tx.TRUSTED_AUTH_HOSTS,
+        server_ip: str = "127.0.0.1",
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._mid = mid
+        self._sign_key = sign_key
+        self._iniapi_key = iniapi_key
+        self._session = session
+        self._notify_ips = frozenset(notify_ips)
+        self._cipher = account_cipher
+        self._refund_url = refund_url
+        self._auth_hosts = frozenset(trusted_auth_hosts)
+        self._server_ip = server_ip
+        self._timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"InicisClient(mid={self._mid!r}, keys=<secret>)"
+
+    def start_payment(self, request: PaymentRequest) -> WindowRedirect:
+        if request.method not in tx.SUPPORTED_METHODS:
+            raise InvalidRequest(
+                "이니시스에서 지원하지 않는 결제수단입니다.", code="unsupported_method"
+            )
+        fields = tx.window_fields(
+            request, mid=self._mid, sign_key=self._sign_key, timestamp=_millis()
+        )
+        return WindowRedirect(tx.SDK_URL, RedirectMethod.JS_SDK, fields)
+
+    def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
+        if not request.params.get("resultCode"):
+            return tx.closed_result(request.order_id)
+        ret = tx.parse_return(request.params)
+        if ret.order_id != request.order_id:
+            raise InvalidRedirect()
+        if ret.result_code != tx.SUCCESS:
+            return tx.failed_result(request.order_id, ret.result_code, ret.result_msg)
+        if not _trusted(ret.auth_url, self._auth_hosts):
+            raise InvalidRedirect()
+        try:
+            method = tx.method_from_merchant_data(ret.merchant_data)
+        except ValueError as exc:
+            raise InvalidRedirect() from exc
+        form = tx.approval_form(
+            ret,
+            mid=self._mid,
+            sign_key=self._sign_key,
+            timestamp=_millis(),
+            price=request.expected_amount,
+        )
+        reply = send(self._session, "POST", ret.auth_url, timeout=self._timeout, form=form)
+        if not isinstance(reply.body, dict):
+            raise GatewayError("이니시스 승인 응답을 해석할 수 없습니다.")
+        result = tx.parse_approval(reply.body, request.order_id, method)
+        if result.status is not PaymentStatus.FAILED and (
+            result.amount != request.expected_amount or result.order_id != request.order_id
+        ):
+            # Approved for another amount: undo it with the documented net cancel.
+            if _trusted(ret.net_cancel_url, self._auth_hosts):
+                send(self._session, "POST", ret.net_cancel_url, timeout=self._timeout, form=form)
+            return amount_mismatch(GatewayName.INICIS, request.order_id)
+        return result
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        validate_refund(request)
+        account = ""
+        if request.refund_account is not None:
+            if self._cipher is None:
+                raise InvalidRequest("환불 계좌 암호화 설정이 없습니다.")
+            account = self._cipher(request.refund_account.account_number)
+        form = iniapi.refund_form(
+            request,
+            mid=self._mid,
+            api_key=self._iniapi_key,
+            client_ip=self._server_ip,
+            timestamp=datetime.now(tx.KST).strftime("%Y%m%d%H%M%S"),
+            encrypted_account=account,
+        )
+        reply = send(self._session, "POST", self._refund_url, timeout=self._timeout, form=form)
+        if not isinstance(reply.body, dict):
+            raise GatewayError("이니시스 환불 응답을 해석할 수 없습니다.")
+        return iniapi.parse_refund(reply.body, request)
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
+        peer = {k.lower(): v for k, v in headers.items()}.get(PEER_ADDRESS_HEADER.lower(), "")
+        if peer not in self._notify_ips:
+            raise InvalidNotification()
+        try:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text = body.decode("euc-kr")  # Inicis's NOTI default charset
+            noti = notices.parse_noti(dict(parse_qsl(text)))
+        except ValueError as exc:
+            raise InvalidNotification() from exc
+        if noti.mid != self._mid:
+            raise InvalidNotification()
+        return notices.to_notification(noti)
+
+
+def _millis() -> str:
+    return str(int(datetime.now(UTC).timestamp() * 1000))
+
+
+def _trusted(url: str, hosts: frozenset[str]) -> bool:
+    """HTTPS to an allowed host; plain HTTP only to a loopback host someone allowed."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in {"https", "http"}
+        and (parts.hostname or "") in hosts
+        and (parts.scheme == "https" or (parts.hostname or "") in {"127.0.0.1", "localhost"})
+    )
