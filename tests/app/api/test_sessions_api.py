@@ -56,7 +56,8 @@ def test_get_session_matches_documented_fields(
     assert data.customer.name == "홍길동"
     assert data.customer.email == "customer@example.com"
     assert data.customer.phone == "+82-10-1234-5678"
-    assert ISO_Z.fullmatch(data.createdAt) and ISO_Z.fullmatch(data.expiresAt)
+    assert ISO_Z.fullmatch(data.createdAt)
+    assert ISO_Z.fullmatch(data.expiresAt)
     assert data.completedAt is None
     assert data.metadata == {"internal_order_id": "12345"}
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes sure the services the tests use are there: PostgreSQL on 127.0.0.1:5432, Redis on
+# 127.0.0.1:6379, php-cli. Machines of this project's kind already run PostgreSQL and Redis;
+# a bare Debian machine gets them installed and started here (needs root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then echo "ensure_services: need root to install $*" >&2; return 1; fi
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq; export APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if ! command -v php >/dev/null 2>&1; then
+  echo "ensure_services: installing php-cli" >&2
+  apt_install php-cli
+fi
+
+if ! port_open 6379; then
+  if ! command -v redis-server >/dev/null 2>&1; then apt_install redis-server; fi
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp --logfile /tmp/korea-checkout-test-redis.log
+fi
+
+if ! port_open 5432; then
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then apt_install postgresql; fi
+  version="$(ls /etc/postgresql | sort -V | tail -1)"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+fi
+for _ in $(seq 1 100); do port_open 5432 && break; sleep 0.1; done
+
+# The tests connect as postgres@127.0.0.1 to the database "test"; on a fresh install that
+# needs trust (or a password) for local TCP and the database itself.
+if ! PGCONNECT_TIMEOUT=3 .venv/bin/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test').close()" 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v su >/dev/null 2>&1; then
+    su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+    su postgres -c "createdb test" 2>/dev/null || true
+    export TEST_POSTGRES_DSN="postgresql://postgres:postgres@127.0.0.1:5432/test"
+    echo "TEST_POSTGRES_DSN=$TEST_POSTGRES_DSN" > .venv/.test-env
+  fi
+fi
