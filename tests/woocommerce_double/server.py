@@ -193,8 +193,7 @@ class WooCommerceDouble:
         with a fixed id, then apply PUT bodies in `then` (status changes add their notes)."""
         with self.store.lock:
             if order_id is not None:
-                self.store.reserve_post_id(order_id)
-                self.store._post_ids = iter([order_id, *range(order_id + 1, 10**9)])
+                self.store.use_post_id_next(order_id)
             order = create_order(self.store, body)
             for update in then or []:
                 update_order(self.store, order, update)

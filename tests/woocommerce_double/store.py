@@ -91,6 +91,14 @@ class Store:
                 self._last_post_id = wanted
             return wanted
 
+    def use_post_id_next(self, wanted: int) -> None:
+        """Make the next generated post id `wanted` (seeding with the fixtures' ids)."""
+        with self.lock:
+            if self._post_id_taken(wanted):
+                raise ValueError(f"post id {wanted} is already used")
+            self._post_ids = itertools.count(wanted)
+            self._last_post_id = max(self._last_post_id, wanted)
+
     def _post_id_taken(self, value: int) -> bool:
         return any(
             value in table for table in (self.orders, self.refunds, self.products, self.coupons)
