@@ -34,9 +34,9 @@ def _database() -> Database:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: every head)."""
     migrate.upgrade(_settings().resolved_database_url, revision)
     click.echo(f"database at {revision}", err=True)
 
