@@ -126,7 +126,7 @@ class WooApp:
         }
 
     def _response(self, reply: Reply) -> Response:
-        response = Response(json.dumps(reply.body), reply.status, content_type=JSON)
+        response = _WooResponse(json.dumps(reply.body), reply.status, content_type=JSON)
         for name, value in reply.headers.items():
             response.headers[name] = value
         if "Link" not in reply.headers:
@@ -152,6 +152,16 @@ class WooApp:
         )
         with self.store.lock:
             self.store.request_log.append(entry)
+
+
+class _WooResponse(Response):
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Any:
+        headers = super().get_wsgi_headers(environ)
+        # Werkzeug percent-encodes Location; WooCommerce sends the refund's raw route
+        # pattern "(?P<order_id>[\\d]+)" there and clients may see it verbatim.
+        if "Location" in self.headers:
+            headers["Location"] = self.headers["Location"]
+        return headers
 
 
 class _AuthFailed(Exception):

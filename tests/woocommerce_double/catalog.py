@@ -40,7 +40,8 @@ SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
 
 def slugify(name: str) -> str:
     """sanitize_title(): lower case, punctuation dropped, spaces to dashes, UTF-8 escaped."""
-    text = re.sub(r"[^\w\s-]", "", name.lower())
+    text = re.sub(r"[/.]", "-", name.lower())
+    text = re.sub(r"[^\w\s-]", "", text)
     text = re.sub(r"[\s-]+", "-", text).strip("-")
     return text
 

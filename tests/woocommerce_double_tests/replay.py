@@ -38,8 +38,10 @@ class Replayer:
         return woocommerce.API(self.double.url, consumer_key, secret, version="wc/v3", timeout=10)
 
     def send(self, name: str) -> requests.Response:
-        self.clock.tick()
         fixture = load(name)
+        moment = recorded_moment(fixture)
+        if moment is not None:
+            self.clock.follow(moment)
         method = fixture["request"]["method"]
         body = fixture["request"]["body"]
         path = self._map_ids(fixture["request"]["path"])
@@ -85,6 +87,14 @@ class Replayer:
         draft = (recorded.get("data") or {}) if isinstance(recorded.get("data"), dict) else {}
         if "new_draft_order_id" in draft:
             self.ids[draft["new_draft_order_id"]] = actual["data"]["new_draft_order_id"]
+
+
+def recorded_moment(fixture: dict[str, Any]) -> str | None:
+    """When the exchange happened, from the object it created or changed."""
+    body = fixture["response"]["body"]
+    if isinstance(body, dict):
+        return body.get("date_modified_gmt") or body.get("date_created_gmt")
+    return None
 
 
 def normalize(value: Any, home: str = "") -> Any:

@@ -32,6 +32,8 @@ class Seed:
     items: tuple[tuple[int, int], ...] = ((17, 1),)
     then: tuple[dict[str, Any], ...] = ()
     payment_method: str = "korea_checkout"
+    # Seconds between this state and the next recorded exchange (notes sort by second).
+    earlier: int = 0
 
     def __call__(self, double: WooCommerceDouble) -> None:
         body = base_order_body(list(self.items), self.payment_method)
@@ -100,7 +102,7 @@ O36 = (
     "order-set-paid-cancelled-notes",
 )
 O37 = (
-    Seed(37, then=({"status": "on-hold"},)),
+    Seed(37, then=({"status": "on-hold"},), earlier=1),
     "order-status-processing-from-on-hold",
     "order-status-processing-from-on-hold-notes",
 )

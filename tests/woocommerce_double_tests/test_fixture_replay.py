@@ -10,7 +10,13 @@ import requests
 from tests.woocommerce_double import WooCommerceDouble
 from tests.woocommerce_double_tests.clock import ManualClock
 from tests.woocommerce_double_tests.fixtures_dir import fixture_names, load
-from tests.woocommerce_double_tests.replay import Replayer, link_pages, link_relations, normalize
+from tests.woocommerce_double_tests.replay import (
+    Replayer,
+    link_pages,
+    link_relations,
+    normalize,
+    recorded_moment,
+)
 from tests.woocommerce_double_tests.scenarios import steps_for
 
 ALL_FIXTURES = fixture_names()
@@ -27,17 +33,27 @@ def _run(name: str, clock: ManualClock) -> tuple[requests.Response, WooCommerceD
         if scenario.catalog:
             double.seed_reference_catalog()
         replayer = Replayer(double, clock)
-        for step in before:
+        for index, step in enumerate(before):
             if isinstance(step, str):
                 response = replayer.send(step)
                 assert response.status_code == load(step)["response"]["status"], step
             else:
-                clock.tick()
+                # A seeded "Before" state happens when the next recorded exchange did.
+                _follow_next_recorded(clock, [*before[index:], name], getattr(step, "earlier", 0))
                 step(double)
         return replayer.send(name), double
     except BaseException:
         double.stop()
         raise
+
+
+def _follow_next_recorded(clock: ManualClock, steps: list[object], earlier: int) -> None:
+    for step in steps:
+        if isinstance(step, str):
+            moment = recorded_moment(load(step))
+            if moment is not None:
+                clock.follow(moment, earlier)
+                return
 
 
 @pytest.mark.parametrize("name", ALL_FIXTURES)
