@@ -165,7 +165,7 @@ def session_body(**overrides: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def create_session(client: FlaskClient, merchant: Merchant):  # noqa: ANN201
+def create_session(client: FlaskClient, merchant: Merchant):
     def _create(mode: str = "test", **overrides: object) -> str:
         response = client.post(
             "/api/checkout/create-session",
