@@ -24,14 +24,18 @@ from .faults import Faults
 from .store import LoggedRequest, Store
 
 JSON = "application/json; charset=UTF-8"
-NO_ROUTE = WooError(
-    "rest_no_route", "No route was found matching the URL and request method.", 404
-)
+NO_ROUTE = WooError("rest_no_route", "No route was found matching the URL and request method.", 404)
 
 
 class WooApp:
-    def __init__(self, store: Store, faults: Faults, home: str, assume_https: bool = False,
-                 trust_forwarded_proto: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        faults: Faults,
+        home: str,
+        assume_https: bool = False,
+        trust_forwarded_proto: bool = False,
+    ) -> None:
         self.store = store
         self.faults = faults
         self.home = home
@@ -133,8 +137,14 @@ class WooApp:
             response.headers["Link"] = f'<{self.home}/wp-json/>; rel="https://api.w.org/"'
         return response
 
-    def _log(self, request: Request, status: int, credentials: auth.Credentials | None,
-             body: Any, _: None) -> None:  # fmt: skip
+    def _log(
+        self,
+        request: Request,
+        status: int,
+        credentials: auth.Credentials | None,
+        body: Any,
+        _: None,
+    ) -> None:
         payload: Any
         try:
             payload = json.loads(request.get_data(cache=True) or b"null")

@@ -118,7 +118,9 @@ def sign(method: str, url: str, params: dict[str, str], secret: str, algorithm: 
     return base64.b64encode(mac).decode()
 
 
-def _check_signature(key: ApiKey, method: str, path: str, params: dict[str, str], home: str) -> None:
+def _check_signature(
+    key: ApiKey, method: str, path: str, params: dict[str, str], home: str
+) -> None:
     algorithm = params["oauth_signature_method"]
     if algorithm not in ("HMAC-SHA1", "HMAC-SHA256"):
         raise auth_error("Invalid signature - signature method is invalid.")

@@ -42,8 +42,7 @@ def slugify(name: str) -> str:
     """sanitize_title(): lower case, punctuation dropped, spaces to dashes, UTF-8 escaped."""
     text = re.sub(r"[/.]", "-", name.lower())
     text = re.sub(r"[^\w\s-]", "", text)
-    text = re.sub(r"[\s-]+", "-", text).strip("-")
-    return text
+    return re.sub(r"[\s-]+", "-", text).strip("-")
 
 
 def create_product(store: Store, body: dict[str, Any]) -> Product:

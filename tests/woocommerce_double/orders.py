@@ -14,13 +14,30 @@ from .store import Store
 from .totals import price_excluding_tax, recalculate
 
 BILLING_FIELDS = (
-    "first_name", "last_name", "company", "address_1", "address_2",
-    "city", "state", "postcode", "country", "email", "phone",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "email",
+    "phone",
+)
 SHIPPING_FIELDS = (
-    "first_name", "last_name", "company", "address_1", "address_2",
-    "city", "state", "postcode", "country", "phone",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "phone",
+)
 
 
 def validate_status(body: dict[str, Any]) -> None:
@@ -207,7 +224,11 @@ def _update_line_item(store: Store, order: Order, line: dict[str, Any]) -> bool:
         return True
     item = next((i for i in order.line_items if i.id == int(line["id"])), None)
     if item is None:
-        raise WooError("woocommerce_rest_invalid_item_id", "Order item ID provided is not associated with order.", 400)  # fmt: skip
+        raise WooError(
+            "woocommerce_rest_invalid_item_id",
+            "Order item ID provided is not associated with order.",
+            400,
+        )
     if int(line.get("quantity", item.quantity)) == 0:
         order.line_items.remove(item)
         return True

@@ -29,7 +29,9 @@ def create_refund(store: Store, order: Order, body: dict[str, Any], user_id: int
             amount = sum(
                 (
                     to_decimal(i.get("refund_total"))
-                    + sum((to_decimal(t.get("refund_total")) for t in i.get("refund_tax") or []), ZERO)
+                    + sum(
+                        (to_decimal(t.get("refund_total")) for t in i.get("refund_tax") or []), ZERO
+                    )
                     for i in items
                 ),
                 ZERO,

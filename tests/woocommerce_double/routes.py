@@ -236,7 +236,9 @@ def create_coupon(ctx: Context, _: dict[str, str]) -> Reply:
 def create_tax(ctx: Context, _: dict[str, str]) -> Reply:
     ctx.require("create")
     rate = catalog.create_tax_rate(ctx.store, ctx.params)
-    return Reply(201, catalog.tax_rate_json(rate, ctx.home), {"Location": f"{ctx.api}/taxes/{rate.id}"})
+    return Reply(
+        201, catalog.tax_rate_json(rate, ctx.home), {"Location": f"{ctx.api}/taxes/{rate.id}"}
+    )
 
 
 def update_setting(ctx: Context, args: dict[str, str]) -> Reply:
@@ -248,7 +250,12 @@ def update_setting(ctx: Context, args: dict[str, str]) -> Reply:
 def system_status(ctx: Context, _: dict[str, str]) -> Reply:
     ctx.require("list")
     body = {
-        "environment": {"home_url": ctx.home, "site_url": ctx.home, "version": VERSION, "wp_version": "6.8.8"},
+        "environment": {
+            "home_url": ctx.home,
+            "site_url": ctx.home,
+            "version": VERSION,
+            "wp_version": "6.8.8",
+        },
         "database": {},
         "active_plugins": [],
         "inactive_plugins": [],
@@ -274,7 +281,11 @@ def system_status(ctx: Context, _: dict[str, str]) -> Reply:
 def country(ctx: Context, args: dict[str, str]) -> Reply:
     ctx.require("list")
     if args["code"].lower() != "kr":
-        raise WooError("woocommerce_rest_data_invalid_location", "There are no locations matching these parameters.", 404)  # fmt: skip
+        raise WooError(
+            "woocommerce_rest_data_invalid_location",
+            "There are no locations matching these parameters.",
+            404,
+        )
     body = {
         "code": "KR",
         "name": "South Korea",

@@ -128,11 +128,21 @@ class WooCommerceDouble:
         products = [
             (17, "한우 선물세트 (Simple 29000)", "kc-fx-simple-29000", "29000", {}),
             (18, "유기농 녹차 (Simple 12500)", "kc-fx-simple-12500", "12500", {}),
-            (19, "전자책 가이드 (Virtual/Downloadable 9900)", "kc-fx-ebook-9900", "9900",
-             {"virtual": True, "downloadable": True}),
-            (20, "도서 (면세, tax_class zero-rate 15000)", "kc-fx-book-zero-rate-15000", "15000",
-             {"tax_class": "zero-rate"}),
-        ]  # fmt: skip
+            (
+                19,
+                "전자책 가이드 (Virtual/Downloadable 9900)",
+                "kc-fx-ebook-9900",
+                "9900",
+                {"virtual": True, "downloadable": True},
+            ),
+            (
+                20,
+                "도서 (면세, tax_class zero-rate 15000)",
+                "kc-fx-book-zero-rate-15000",
+                "15000",
+                {"tax_class": "zero-rate"},
+            ),
+        ]
         for product_id, name, sku, price, extra in products:
             self.seed_product(product_id, name, sku, price, **extra)
         self.seed_coupon("WELCOME10", "percent", "10", coupon_id=21)
@@ -142,7 +152,13 @@ class WooCommerceDouble:
             catalog.create_tax_rate(self.store, {"country": "KR", "rate": "10", "name": "부가세"})
             catalog.create_tax_rate(
                 self.store,
-                {"country": "KR", "rate": "0", "name": "면세", "shipping": False, "class": "zero-rate"},
+                {
+                    "country": "KR",
+                    "rate": "0",
+                    "name": "면세",
+                    "shipping": False,
+                    "class": "zero-rate",
+                },
             )
 
     def enable_taxes(self, *, prices_include_tax: bool) -> None:
@@ -177,7 +193,9 @@ class WooCommerceDouble:
             self.store.products[product.id] = product
             return product
 
-    def seed_coupon(self, code: str, discount_type: str, amount: str, *, coupon_id: int | None = None) -> None:  # fmt: skip
+    def seed_coupon(
+        self, code: str, discount_type: str, amount: str, *, coupon_id: int | None = None
+    ) -> None:
         with self.store.lock:
             coupon = catalog.create_coupon(
                 self.store, {"code": code, "discount_type": discount_type, "amount": amount}
@@ -187,8 +205,13 @@ class WooCommerceDouble:
                 coupon.id = self.store.reserve_post_id(coupon_id)
                 self.store.coupons[coupon.id] = coupon
 
-    def seed_order(self, body: dict[str, Any], *, order_id: int | None = None,
-                   then: list[dict[str, Any]] | None = None) -> Order:  # fmt: skip
+    def seed_order(
+        self,
+        body: dict[str, Any],
+        *,
+        order_id: int | None = None,
+        then: list[dict[str, Any]] | None = None,
+    ) -> Order:
         """Create an order exactly as POST /orders would (same totals, no note), optionally
         with a fixed id, then apply PUT bodies in `then` (status changes add their notes)."""
         with self.store.lock:

@@ -56,8 +56,7 @@ def calc_tax(price: Decimal, rates: list[TaxRate], inclusive: bool) -> dict[int,
             if rate.compound:
                 taxes[rate.id] = running * rate.rate / 100
                 running += taxes[rate.id]
-    ordered = {rate.id: round_precision(taxes[rate.id]) for rate in rates}
-    return ordered
+    return {rate.id: round_precision(taxes[rate.id]) for rate in rates}
 
 
 def rate_code(rate: TaxRate) -> str:

@@ -18,10 +18,14 @@ from .taxes import calc_tax, find_rates, rate_code
 
 def tax_country(order: Order, store: Store) -> str:
     # Default "Calculate tax based on": the customer's shipping address.
-    return order.shipping.get("country") or order.billing.get("country") or store.settings.base_country
+    return (
+        order.shipping.get("country") or order.billing.get("country") or store.settings.base_country
+    )
 
 
-def price_excluding_tax(store: Store, unit_price: Decimal, quantity: int, tax_class: str) -> Decimal:
+def price_excluding_tax(
+    store: Store, unit_price: Decimal, quantity: int, tax_class: str
+) -> Decimal:
     """wc_get_price_excluding_tax: with prices entered incl. VAT, strip the base-rate tax."""
     line_price = unit_price * quantity
     if not (store.settings.calc_taxes and store.settings.prices_include_tax):
@@ -110,10 +114,14 @@ def _calculate_taxes(order: Order, store: Store, country: str) -> None:
         item.subtotal_taxes = calc_tax(item.subtotal, rates, inclusive=False)
         _add_rounded(cart_taxes, item.total_taxes)
     for fee in order.fee_lines:
-        fee.taxes = calc_tax(fee.total, _item_rates(store, fee.tax_status, fee.tax_class, country), False)
+        fee.taxes = calc_tax(
+            fee.total, _item_rates(store, fee.tax_status, fee.tax_class, country), False
+        )
         _add_rounded(cart_taxes, fee.taxes)
     for line in order.shipping_lines:
-        rates = find_rates(store, "", country, shipping=True) if line.tax_status == "taxable" else []
+        rates = (
+            find_rates(store, "", country, shipping=True) if line.tax_status == "taxable" else []
+        )
         line.taxes = calc_tax(line.total, rates, inclusive=False)
         _add_rounded(shipping_taxes, line.taxes)
 

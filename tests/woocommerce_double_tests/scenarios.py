@@ -17,7 +17,9 @@ from tests.woocommerce_double import WooCommerceDouble
 from tests.woocommerce_double_tests.fixtures_dir import load
 
 
-def base_order_body(items: list[tuple[int, int]], payment_method: str = "korea_checkout") -> dict[str, Any]:  # fmt: skip
+def base_order_body(
+    items: list[tuple[int, int]], payment_method: str = "korea_checkout"
+) -> dict[str, Any]:
     body = copy.deepcopy(load("order-create-single-item")["request"]["body"])
     body["line_items"] = [{"product_id": p, "quantity": q} for p, q in items]
     if payment_method != "korea_checkout":
@@ -157,17 +159,41 @@ SCENARIOS: list[Scenario] = [
     Scenario(O35),
     Scenario(O36),
     Scenario(O37),
-    Scenario((Seed(38), "order-status-processing-with-set-paid", "order-status-processing-with-set-paid-notes")),  # fmt: skip
+    Scenario(
+        (
+            Seed(38),
+            "order-status-processing-with-set-paid",
+            "order-status-processing-with-set-paid-notes",
+        )
+    ),
     Scenario((Seed(39), "order-status-completed-from-pending")),
     Scenario((Seed(40, then=(paid("toss_tx_8"),)), "order-status-completed-from-processing")),
-    Scenario((Seed(41, then=(paid("toss_tx_9"),)), "order-status-cancelled-from-processing", "order-status-cancelled-from-processing-notes")),  # fmt: skip
+    Scenario(
+        (
+            Seed(41, then=(paid("toss_tx_9"),)),
+            "order-status-cancelled-from-processing",
+            "order-status-cancelled-from-processing-notes",
+        )
+    ),
     Scenario((Seed(42), "order-status-invalid-paid", "order-get-after-invalid-status")),
     Scenario(O43),
     Scenario(O48),
     Scenario(O50),
     Scenario(O52),
-    Scenario((Seed(58, ((19, 1),)), "order-status-processing-with-set-paid-virtual-only", "order-status-processing-with-set-paid-virtual-only-notes")),  # fmt: skip
-    Scenario((Seed(59, then=({"status": "cancelled"},)), "order-status-processing-with-set-paid-cancelled", "order-status-processing-with-set-paid-cancelled-notes")),  # fmt: skip
+    Scenario(
+        (
+            Seed(58, ((19, 1),)),
+            "order-status-processing-with-set-paid-virtual-only",
+            "order-status-processing-with-set-paid-virtual-only-notes",
+        )
+    ),
+    Scenario(
+        (
+            Seed(59, then=({"status": "cancelled"},)),
+            "order-status-processing-with-set-paid-cancelled",
+            "order-status-processing-with-set-paid-cancelled-notes",
+        )
+    ),
     Scenario(("order-create-single-item", "order-get")),
     Scenario(("order-create-coupon-unknown", "order-get-draft-left-by-failed-create")),
     Scenario((*TAXES, "order-create-taxes-included", "order-create-taxes-shipping-zero-rate")),
