@@ -56,7 +56,7 @@ class WooApp:
             response = Response(fault.response_body(), fault.status, content_type=JSON)
             if fault.retry_after is not None:
                 response.headers["Retry-After"] = fault.retry_after
-            self._log(request, fault.status, None, None, None)
+            self._log(request, fault.status, None, None)
             return response
         seen: list[auth.Credentials] = []
         try:
@@ -65,7 +65,7 @@ class WooApp:
             reply = Reply(error.status, error.body())
         except _AuthFailed as failure:
             reply = Reply(failure.error.status, failure.error.body())
-        self._log(request, reply.status, seen[0] if seen else None, reply.body, None)
+        self._log(request, reply.status, seen[0] if seen else None, reply.body)
         return self._response(reply)
 
     def _https(self, request: Request) -> bool:
@@ -143,7 +143,6 @@ class WooApp:
         status: int,
         credentials: auth.Credentials | None,
         body: Any,
-        _: None,
     ) -> None:
         payload: Any
         try:

@@ -22,7 +22,7 @@ UNAUTHENTICATED = {
     "system-status-unauthenticated",
     "api-index-unauthenticated",
 }
-VOLATILE = {"id", "order_key", "number", "payment_url", "new_draft_order_id", "rate_id_unused"}
+VOLATILE = {"id", "order_key", "number", "payment_url", "new_draft_order_id"}
 
 
 class Replayer:
