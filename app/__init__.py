@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import redis
+import requests
 from flask import Flask
 
 from app.api.blueprint import build_api_blueprint
@@ -15,8 +16,10 @@ from app.api.rate_limit import init_rate_limits
 from app.api.request_id import init_request_id
 from app.api.unit_of_work import init_unit_of_work
 from app.cli import register_cli
+from app.crypto import SecretBox
 from app.db import Database
 from app.embedded_redis import ensure_embedded_redis
+from app.jobs import wire_webhook_dispatch
 from app.settings import Settings
 
 
@@ -36,6 +39,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kc.database"] = Database(settings.resolved_database_url)
     app.extensions["kc.redis_url"] = redis_url
     app.extensions["kc.redis"] = redis.Redis.from_url(redis_url)
+    app.extensions["kc.secret_box"] = SecretBox(app.config["SECRET_KEY"])
+    app.extensions["kc.http"] = requests.Session()
+    wire_webhook_dispatch(app)
 
     init_request_id(app)
     api = build_api_blueprint()

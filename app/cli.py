@@ -7,7 +7,7 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from rq import Worker
+from rq import SimpleWorker
 
 from app import migrate
 from app.db import Database
@@ -99,7 +99,9 @@ def worker_command() -> None:
     sweeper = threading.Thread(target=_sweep_with_context, args=(app, stop), daemon=True)
     sweeper.start()
     try:
-        worker = Worker([queue_name(_settings())], connection=app.extensions["kc.redis"])
+        # SimpleWorker runs jobs in this process: no fork per job (fast, and pooled
+        # database connections are never shared across a fork). Jobs bound their own time.
+        worker = SimpleWorker([queue_name(_settings())], connection=app.extensions["kc.redis"])
         worker.work(with_scheduler=True)
     finally:
         stop.set()

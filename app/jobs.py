@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
 import redis
 from flask import Flask
@@ -14,6 +15,8 @@ from app.db import Database
 from app.models.base import utcnow
 from app.payments.sessions import expire_overdue_sessions
 from app.settings import Settings
+from app.webhooks.dispatch import install_dispatch
+from app.webhooks.jobs import enqueue_delivery, requeue_due_deliveries
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -26,6 +29,18 @@ def queue_name(settings: Settings, name: str = "default") -> str:
 def default_queue(app: Flask) -> Queue:
     settings: Settings = app.extensions["kc.settings"]
     return Queue(queue_name(settings), connection=app.extensions["kc.redis"])
+
+
+def wire_webhook_dispatch(app: Flask) -> None:
+    """Deliveries committed by this app are enqueued right after their commit."""
+    settings: Settings = app.extensions["kc.settings"]
+    queue = default_queue(app)
+
+    def enqueue(delivery_id: str, when: datetime | None) -> None:
+        enqueue_delivery(queue, settings.redis_namespace, delivery_id, when)
+
+    app.extensions["kc.enqueue_delivery"] = enqueue
+    install_dispatch(app.extensions["kc.database"].session_factory, enqueue)
 
 
 def sweep_expired_sessions(database: Database) -> int:
@@ -41,7 +56,7 @@ def sweep_expired_sessions(database: Database) -> int:
 
 def _sweeps(app: Flask) -> list[Callable[[], int]]:
     database: Database = app.extensions["kc.database"]
-    return [lambda: sweep_expired_sessions(database)]
+    return [lambda: sweep_expired_sessions(database), lambda: requeue_due_deliveries(app)]
 
 
 def run_sweeps_once(app: Flask) -> None:

@@ -48,6 +48,7 @@ class SessionData(Closed):
     sessionId: str
     status: SessionStatus
     mode: str
+    shopId: str | None
     platform: str
     platformOrderId: str | None
     items: list[dict[str, Any]]

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from app.api.auth import current_tenant
 from app.api.body import json_body
+from app.api.query import limit_param
 from app.models import CheckoutSession
 from app.models.base import utcnow
 from app.payments import sessions as service
@@ -97,17 +98,6 @@ def _query_status() -> SessionStatus | None:
         ) from exc
 
 
-def _query_limit() -> int:
-    raw = request.args.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= service.MAX_PAGE_SIZE:
-        raise InvalidRequest(
-            f"limit must be an integer from 1 to {service.MAX_PAGE_SIZE}",
-            code="out_of_range",
-            details={"field": "limit"},
-        )
-    return int(raw)
-
-
 @bp.get("/checkout/sessions")
 def list_sessions() -> Response:
     page = service.list_sessions(
@@ -115,7 +105,7 @@ def list_sessions() -> Response:
         current_tenant(),
         status=_query_status(),
         platform_order_id=request.args.get("platformOrderId"),
-        limit=_query_limit(),
+        limit=limit_param(),
         cursor=request.args.get("cursor"),
     )
     body: dict[str, Any] = {

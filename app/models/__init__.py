@@ -5,5 +5,19 @@ from app.models.base import Base
 from app.models.checkout_session import CheckoutSession
 from app.models.event import Event
 from app.models.idempotency import IdempotencyRecord
+from app.models.shop import Shop, ShopWebhookSecret
+from app.models.webhook import DeliveryAttempt, EventDelivery, WebhookEndpoint
 
-__all__ = ["Account", "ApiKey", "Base", "CheckoutSession", "Event", "IdempotencyRecord"]
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Base",
+    "CheckoutSession",
+    "DeliveryAttempt",
+    "Event",
+    "EventDelivery",
+    "IdempotencyRecord",
+    "Shop",
+    "ShopWebhookSecret",
+    "WebhookEndpoint",
+]

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.models.refund import Refund
 
 
 class CheckoutSession(Base):
@@ -22,6 +23,7 @@ class CheckoutSession(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     mode: Mapped[str] = mapped_column(String(8))
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"), default=None)
     status: Mapped[str] = mapped_column(String(24))
     platform: Mapped[str] = mapped_column(String(50))
     platform_order_id: Mapped[str | None] = mapped_column(String(200))
@@ -45,3 +47,10 @@ class CheckoutSession(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     expired_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Payments (migration 0002_checkout): what was paid and refunded, in won.
+    installment_months: Mapped[int | None] = mapped_column(default=None)
+    virtual_account: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunds: Mapped[list[Refund]] = relationship(order_by=Refund.created_at, lazy="selectin")

@@ -6,10 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from app.models import CheckoutSession, Event
+from app.models import CheckoutSession, Event, EventDelivery, WebhookEndpoint
+from app.payments.errors import NotFound
 from app.payments.ids import IdPrefix, new_id
+from app.payments.tenancy import Tenant
+from app.webhooks.outbox import plan_deliveries, reschedule
 
 
 class EventType(StrEnum):
@@ -38,4 +42,63 @@ def record_event(
         created_at=now,
     )
     db.add(event)
+    db.flush()
+    plan_deliveries(db, event, session, now)
+    return event
+
+
+class EventNotFound(NotFound):
+    code = "event_not_found"
+    message = "No such event"
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(details={"eventId": event_id, "field": "eventId"})
+
+
+def get_event(db: Session, tenant: Tenant, event_id: str) -> Event:
+    event = db.get(Event, event_id)
+    if event is None or event.account_id != tenant.account_id or event.mode != tenant.mode:
+        raise EventNotFound(event_id)
+    return event
+
+
+def list_events(
+    db: Session,
+    tenant: Tenant,
+    *,
+    event_type: str | None,
+    session_id: str | None,
+    limit: int,
+    before: tuple[datetime, str] | None,
+) -> list[Event]:
+    query = select(Event).where(Event.account_id == tenant.account_id, Event.mode == tenant.mode)
+    if event_type is not None:
+        query = query.where(Event.type == event_type)
+    if session_id is not None:
+        query = query.where(Event.session_id == session_id)
+    if before is not None:
+        query = query.where(tuple_(Event.created_at, Event.id) < tuple_(*before))
+    order = (Event.created_at.desc(), Event.id.desc())
+    return list(db.scalars(query.order_by(*order).limit(limit)))
+
+
+def deliveries_of(db: Session, event: Event) -> list[EventDelivery]:
+    query = select(EventDelivery).where(EventDelivery.event_id == event.id)
+    return list(db.scalars(query.order_by(EventDelivery.created_at)))
+
+
+def redeliver_event(db: Session, tenant: Tenant, event_id: str, now: datetime) -> Event:
+    """Start a fresh schedule for every delivery of the event (re-enabling its endpoint),
+    or plan one if the event had none (e.g. a webhook URL was configured afterwards)."""
+    event = get_event(db, tenant, event_id)
+    deliveries = deliveries_of(db, event)
+    if not deliveries and event.session_id is not None:
+        session = db.get_one(CheckoutSession, event.session_id)
+        plan_deliveries(db, event, session, now)
+        return event
+    for delivery in deliveries:
+        endpoint = db.get_one(WebhookEndpoint, delivery.endpoint_id)
+        endpoint.disabled_at = None
+        endpoint.disabled_reason = None
+        reschedule(db, delivery, now)
     return event

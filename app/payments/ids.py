@@ -13,6 +13,8 @@ class IdPrefix(StrEnum):
     EVENT = "evt"
     ACCOUNT = "acct"
     API_KEY = "key"
+    DELIVERY = "whd"
+    ENDPOINT = "we"
 
 
 def new_id(prefix: IdPrefix) -> str:

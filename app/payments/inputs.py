@@ -90,6 +90,9 @@ class CreateSessionRequest(StrictModel):
     cancelUrl: Url
     webhookUrl: Url | None = None
     metadata: Metadata | None = None
+    shopId: Annotated[StrictStr, Field(max_length=40)] | None = Field(
+        default=None, description="The shop whose webhook settings and secret apply"
+    )
     expiresAt: AwareDatetime | None = Field(
         default=None, description="When the session expires: at most 7 days ahead"
     )

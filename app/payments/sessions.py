@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,18 +9,19 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import CheckoutSession
+from app.payments.cursors import decode_cursor, encode_cursor
 from app.payments.errors import InvalidRequest, InvalidState, SessionNotFound
 from app.payments.events import EventType, record_event
 from app.payments.ids import IdPrefix, new_id
 from app.payments.inputs import AddressUpdate, CreateSessionRequest, UpdateSessionRequest
 from app.payments.representation import session_event_data
+from app.payments.shops import default_shop, get_shop
 from app.payments.status import SessionStatus, is_open, transition
 from app.payments.tenancy import Tenant
 
 DEFAULT_LIFETIME = timedelta(hours=24)
 MAX_LIFETIME = timedelta(days=7)
 MIN_LIFETIME = timedelta(minutes=1)
-MAX_PAGE_SIZE = 100
 
 
 def _expiry(request: CreateSessionRequest, now: datetime) -> datetime:
@@ -43,10 +41,15 @@ def _expiry(request: CreateSessionRequest, now: datetime) -> datetime:
 def create_session(
     db: Session, tenant: Tenant, request: CreateSessionRequest, now: datetime
 ) -> CheckoutSession:
+    if request.shopId is not None:
+        shop = get_shop(db, tenant, request.shopId)
+    else:
+        shop = default_shop(db, tenant, now)
     session = CheckoutSession(
         id=new_id(IdPrefix.SESSION),
         account_id=tenant.account_id,
         mode=tenant.mode,
+        shop_id=shop.id,
         status=SessionStatus.PENDING,
         platform=request.platform,
         platform_order_id=request.platformOrderId,
@@ -181,24 +184,6 @@ class SessionPage:
     next_cursor: str | None
 
 
-def _encode_cursor(session: CheckoutSession) -> str:
-    raw = json.dumps([session.created_at.isoformat(), session.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created, session_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created), str(session_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise InvalidRequest(
-            "The cursor is not one this API returned",
-            code="invalid_cursor",
-            details={"field": "cursor"},
-        ) from exc
-
-
 def list_sessions(
     db: Session,
     tenant: Tenant,
@@ -216,14 +201,16 @@ def list_sessions(
     if platform_order_id is not None:
         query = query.where(CheckoutSession.platform_order_id == platform_order_id)
     if cursor:
-        created, session_id = _decode_cursor(cursor)
+        created, session_id = decode_cursor(cursor)
         query = query.where(
             tuple_(CheckoutSession.created_at, CheckoutSession.id) < tuple_(created, session_id)
         )
     order = (CheckoutSession.created_at.desc(), CheckoutSession.id.desc())
     rows = list(db.scalars(query.order_by(*order).limit(limit + 1)))
     page, more = rows[:limit], len(rows) > limit
-    return SessionPage(sessions=page, next_cursor=_encode_cursor(page[-1]) if more else None)
+    return SessionPage(
+        sessions=page, next_cursor=encode_cursor(page[-1].created_at, page[-1].id) if more else None
+    )
 
 
 def expire_overdue_sessions(db: Session, now: datetime, batch_size: int = 200) -> int:
