@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     rate_limit_test_per_minute: int = Field(default=100, alias="RATE_LIMIT_TEST_PER_MINUTE")
     max_request_bytes: int = Field(default=1024 * 1024, alias="MAX_REQUEST_BYTES")
     sweep_interval_seconds: int = Field(default=30, alias="SWEEP_INTERVAL_SECONDS")
+    # How long a worker holds a delivery; must exceed the 10 s request timeout in production.
+    webhook_lease_seconds: int = Field(default=30, alias="WEBHOOK_LEASE_SECONDS")
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

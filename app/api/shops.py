@@ -70,7 +70,7 @@ def create_shop() -> Response:
 
 @bp.get("/shops")
 def list_shops() -> Response:
-    shops = service.list_shops(db_session(), current_tenant())
+    shops = service.list_shops(db_session(), current_tenant(), utcnow())
     return jsonify({"success": True, "data": [shop_dict(shop) for shop in shops]})
 
 

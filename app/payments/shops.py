@@ -89,7 +89,10 @@ def get_shop(db: Session, tenant: Tenant, shop_id: str) -> Shop:
     return shop
 
 
-def list_shops(db: Session, tenant: Tenant) -> list[Shop]:
+def list_shops(db: Session, tenant: Tenant, now: datetime) -> list[Shop]:
+    """Every shop of the tenant; the default one is provisioned on first look so its
+    webhook secret can be read before the first session exists."""
+    default_shop(db, tenant, now)
     query = select(Shop).where(Shop.account_id == tenant.account_id, Shop.mode == tenant.mode)
     return list(db.scalars(query.order_by(Shop.created_at)))
 

@@ -30,7 +30,7 @@ from app.webhooks.target_guard import RefusalReason, Resolver, check_target
 
 logger = logging.getLogger(__name__)
 REQUEST_TIMEOUT_SECONDS = 10
-LEASE = timedelta(seconds=30)
+DEFAULT_LEASE = timedelta(seconds=30)
 EXCERPT_BYTES = 2048
 USER_AGENT = "KoreaCheckout-Webhooks/1.0"
 STATUS_AFTER = {
@@ -62,7 +62,9 @@ class AttemptOutcome:
     refused: bool = False
 
 
-def _claim(db: Session, box: SecretBox, delivery_id: str, now: datetime) -> PreparedRequest | None:
+def _claim(
+    db: Session, box: SecretBox, delivery_id: str, now: datetime, lease: timedelta
+) -> PreparedRequest | None:
     delivery = db.scalars(
         select(EventDelivery)
         .where(EventDelivery.id == delivery_id)
@@ -76,7 +78,7 @@ def _claim(db: Session, box: SecretBox, delivery_id: str, now: datetime) -> Prep
         or (delivery.lease_until is not None and delivery.lease_until > now)
     ):
         return None
-    delivery.lease_until = now + LEASE
+    delivery.lease_until = now + lease
     event = db.get_one(Event, delivery.event_id)
     endpoint = db.get_one(WebhookEndpoint, delivery.endpoint_id)
     body = event_bytes(event)
@@ -199,11 +201,12 @@ def attempt_delivery(
     *,
     clock: Callable[[], datetime] = utcnow,
     resolver: Resolver | None = None,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> Decision | None:
     """Make one attempt if the delivery is due and free; None when there was nothing to do."""
     started_at = clock()
     with database.transaction() as db:
-        prepared = _claim(db, box, delivery_id, started_at)
+        prepared = _claim(db, box, delivery_id, started_at, lease)
     if prepared is None:
         return None
     outcome = _send(http, prepared, resolver)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -33,7 +34,9 @@ def deliver_event(delivery_id: str) -> str:
 
 
 def enqueue_delivery(queue: Queue, namespace: str, delivery_id: str, when: datetime | None) -> None:
-    job_id = f"{namespace}-deliver-{delivery_id}"
+    # One job id per delivery: a duplicate enqueue replaces rather than adds (RQ allows only
+    # letters, digits, "-" and "_" in ids).
+    job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{namespace}-deliver-{delivery_id}")
     if when is None:
         queue.enqueue(deliver_event, delivery_id, job_id=job_id, result_ttl=0, failure_ttl=86400)
     else:
