@@ -5,6 +5,8 @@ from app.models.base import Base
 from app.models.checkout_session import CheckoutSession
 from app.models.event import Event
 from app.models.idempotency import IdempotencyRecord
+from app.models.payment import PaymentAttempt, VirtualAccountDeposit
+from app.models.refund import Refund
 from app.models.shop import Shop, ShopWebhookSecret
 from app.models.webhook import DeliveryAttempt, EventDelivery, WebhookEndpoint
 
@@ -17,7 +19,10 @@ __all__ = [
     "Event",
     "EventDelivery",
     "IdempotencyRecord",
+    "PaymentAttempt",
+    "Refund",
     "Shop",
     "ShopWebhookSecret",
+    "VirtualAccountDeposit",
     "WebhookEndpoint",
 ]
