@@ -15,6 +15,7 @@ from app.api.openapi import bp as openapi_bp
 from app.api.rate_limit import init_rate_limits
 from app.api.request_id import init_request_id
 from app.api.unit_of_work import init_unit_of_work
+from app.checkout import init_checkout
 from app.cli import register_cli
 from app.crypto import SecretBox
 from app.db import Database
@@ -51,5 +52,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(health_bp)
     app.register_blueprint(openapi_bp)
+    init_checkout(app, settings)
     register_cli(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from app.api import events, idempotency, sessions, shops
+from app.api import events, idempotency, refunds, sandbox, sessions, shops
 from app.api.auth import require_tenant
 
 PUBLIC_ENDPOINTS = sessions.PUBLIC_ENDPOINTS
@@ -21,6 +21,8 @@ def build_api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
     api.before_request(_before)
     api.register_blueprint(sessions.bp)
+    api.register_blueprint(refunds.bp)
+    api.register_blueprint(sandbox.bp)
     api.register_blueprint(events.bp)
     api.register_blueprint(shops.bp)
     return api

@@ -44,6 +44,23 @@ class SessionAddress(Closed):
     detailAddress: str | None
 
 
+class VirtualAccountData(Closed):
+    bank: str
+    bankCode: str
+    accountNumber: str
+    holder: str
+    dueDate: str
+    amount: int
+
+
+class RefundResponse(Closed):
+    refundId: str
+    status: str
+    amount: int
+    reason: str | None
+    processedAt: str | None
+
+
 class SessionData(Closed):
     sessionId: str
     status: SessionStatus
@@ -72,6 +89,12 @@ class SessionData(Closed):
     completedAt: str | None
     cancelledAt: str | None
     expiredAt: str | None
+    installmentMonths: int | None = None
+    virtualAccount: VirtualAccountData | None = None
+    paidAmount: int = 0
+    refundedAmount: int = 0
+    refundableAmount: int = 0
+    refunds: list[RefundResponse] = []
 
 
 class SessionResponse(Closed):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models import CheckoutSession
+from app.models import CheckoutSession, Refund
 from app.payments.timefmt import isoformat_z
 
 
@@ -41,6 +41,23 @@ def session_to_dict(session: CheckoutSession, public_base_url: str) -> dict[str,
         "completedAt": isoformat_z(session.completed_at),
         "cancelledAt": isoformat_z(session.cancelled_at),
         "expiredAt": isoformat_z(session.expired_at),
+        "installmentMonths": session.installment_months,
+        "virtualAccount": session.virtual_account,
+        "paidAmount": session.paid_amount,
+        "refundedAmount": session.refunded_amount,
+        "refundableAmount": session.paid_amount - session.refunded_amount,
+        "refunds": [refund_to_dict(refund) for refund in session.refunds],
+    }
+
+
+def refund_to_dict(refund: Refund) -> dict[str, Any]:
+    """A refund as the reference document's refund response."""
+    return {
+        "refundId": refund.id,
+        "status": refund.status,
+        "amount": refund.amount,
+        "reason": refund.reason,
+        "processedAt": isoformat_z(refund.processed_at),
     }
 
 

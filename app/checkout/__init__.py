@@ -1,0 +1,26 @@
+"""Hosted checkout pages (Korean first) and the sandbox gateways' payment window."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.checkout import views, window
+from app.checkout.i18n import Catalog
+from app.gateways import GatewayConfig
+from app.gateways.provider import CachedGatewayProvider, sandbox_secret_from
+from app.settings import Settings
+
+
+def init_checkout(app: Flask, settings: Settings) -> None:
+    """Gateways for the core and the API, the catalogs, and the two page blueprints."""
+    base = settings.public_base_url.rstrip("/")
+    config = GatewayConfig(
+        sandbox_secret=sandbox_secret_from(str(app.config["SECRET_KEY"])),
+        sandbox_window_url=f"{base}/sandbox/window",
+    )
+    app.extensions["kc.gateways"] = CachedGatewayProvider(config)
+    app.extensions["kc.checkout_catalog"] = Catalog()
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the CSRF token's cookie
+    app.register_blueprint(views.bp)
+    app.register_blueprint(window.bp)
