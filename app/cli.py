@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import click
+import redis
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from rq import SimpleWorker
@@ -18,6 +19,7 @@ from app.payments.errors import CheckoutError
 from app.payments.tenancy import Mode
 from app.settings import Settings
 
+WORKER_SOCKET_TIMEOUT = 600
 db_cli = AppGroup("db", help="Database migrations.")
 accounts_cli = AppGroup("accounts", help="Accounts (tenants).")
 keys_cli = AppGroup("keys", help="API keys.")
@@ -101,7 +103,12 @@ def worker_command() -> None:
     try:
         # SimpleWorker runs jobs in this process: no fork per job (fast, and pooled
         # database connections are never shared across a fork). Jobs bound their own time.
-        worker = SimpleWorker([queue_name(_settings())], connection=app.extensions["kc.redis"])
+        # The worker blocks in BLPOP for up to ~7 minutes; redis-py 8 defaults to a 5 s
+        # socket timeout, which RQ reads as "quit", so the worker gets its own client.
+        connection = redis.Redis.from_url(
+            app.extensions["kc.redis_url"], socket_timeout=WORKER_SOCKET_TIMEOUT
+        )
+        worker = SimpleWorker([queue_name(_settings())], connection=connection)
         worker.work(with_scheduler=True)
     finally:
         stop.set()

@@ -27,6 +27,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
     hold: threading.Event | None = None
+    arrivals: int = 0
 
     def answer(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
         for status in statuses:
@@ -41,7 +42,15 @@ class Receiver:
             if not self.changed.wait_for(enough, timeout=timeout):
                 raise TimeoutError(f"receiver got {len(self.received)} requests, wanted {count}")
 
+    def wait_for_arrival(self, timeout: float = 30) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.arrivals > 0, timeout=timeout):
+                raise TimeoutError("no request arrived")
+
     def _handle(self, request: Request) -> Response:
+        with self.changed:
+            self.arrivals += 1
+            self.changed.notify_all()
         if self.hold is not None:
             self.hold.wait(timeout=60)
         status, headers = self.script.popleft() if self.script else (self.default_status, {})
