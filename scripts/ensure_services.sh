@@ -41,3 +41,13 @@ if ! PGCONNECT_TIMEOUT=3 .venv/bin/python -c "import psycopg; psycopg.connect('p
     echo "TEST_POSTGRES_DSN=$TEST_POSTGRES_DSN" > .venv/.test-env
   fi
 fi
+
+# Browser tests (tests/e2e) drive Debian's Chromium through Playwright; Playwright never
+# downloads a browser. Korean fonts make the hosted page's screenshots readable.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ensure_services: installing chromium" >&2
+  apt_install chromium
+fi
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  apt_install fonts-noto-cjk || true
+fi
