@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api import responses as out
-from app.payments import inputs
+from app.payments import inputs, refund_inputs
 
 bp = Blueprint("openapi", __name__, template_folder="templates")
 
@@ -17,6 +17,8 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     inputs.CreateSessionRequest,
     inputs.UpdateSessionRequest,
     inputs.AddressUpdate,
+    refund_inputs.RefundBody,
+    refund_inputs.SandboxDepositBody,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     out.ErrorResponse,
@@ -25,6 +27,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     out.SessionListResponse,
     out.AddressResponse,
     out.HealthResponse,
+    out.RefundResponse,
 ]
 SESSION_ID = {"name": "sessionId", "in": "path", "required": True, "schema": {"type": "string"}}
 IDEMPOTENCY_KEY = {
@@ -115,6 +118,23 @@ def _paths() -> dict[str, Any]:
             "post": _operation(
                 "Cancel an open session",
                 out.SessionResponse,
+                parameters=[SESSION_ID, IDEMPOTENCY_KEY],
+            ),
+        },
+        "/api/checkout/session/{sessionId}/refund": {
+            "post": _operation(
+                "Refund a completed session, fully or partly, through its gateway",
+                out.RefundResponse,
+                status="201",
+                body=refund_inputs.RefundBody,
+                parameters=[SESSION_ID, IDEMPOTENCY_KEY],
+            ),
+        },
+        "/api/sandbox/virtual-accounts/{sessionId}/deposit": {
+            "post": _operation(
+                "Sandbox keys only: deposit into the session's virtual account",
+                out.SessionResponse,
+                body=refund_inputs.SandboxDepositBody,
                 parameters=[SESSION_ID, IDEMPOTENCY_KEY],
             ),
         },
