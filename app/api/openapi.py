@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api import responses as out
-from app.payments import inputs, refund_inputs
+from app.payments import inputs, refund_inputs, shop_inputs
 
 bp = Blueprint("openapi", __name__, template_folder="templates")
 
@@ -19,6 +19,8 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     inputs.AddressUpdate,
     refund_inputs.RefundBody,
     refund_inputs.SandboxDepositBody,
+    shop_inputs.CreateShopRequest,
+    shop_inputs.UpdateShopRequest,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     out.ErrorResponse,
@@ -28,7 +30,14 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     out.AddressResponse,
     out.HealthResponse,
     out.RefundResponse,
+    out.ShopResponse,
+    out.ShopListResponse,
+    out.WebhookSecretResponse,
+    out.EventResponse,
+    out.EventListResponse,
 ]
+SHOP_ID = {"name": "shopId", "in": "path", "required": True, "schema": {"type": "string"}}
+EVENT_ID = {"name": "eventId", "in": "path", "required": True, "schema": {"type": "string"}}
 SESSION_ID = {"name": "sessionId", "in": "path", "required": True, "schema": {"type": "string"}}
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -141,6 +150,68 @@ def _paths() -> dict[str, Any]:
         "/api/checkout/sessions": {
             "get": _operation(
                 "List sessions, newest first", out.SessionListResponse, parameters=query
+            ),
+        },
+        "/api/shops": {
+            "get": _operation(
+                "List shops (the default shop is made on first look)", out.ShopListResponse
+            ),
+            "post": _operation(
+                "Create a shop",
+                out.ShopResponse,
+                status="201",
+                body=shop_inputs.CreateShopRequest,
+                parameters=[IDEMPOTENCY_KEY],
+            ),
+        },
+        "/api/shops/{shopId}": {
+            "get": _operation("Get a shop", out.ShopResponse, parameters=[SHOP_ID]),
+            "patch": _operation(
+                "Update a shop's profile and settings",
+                out.ShopResponse,
+                body=shop_inputs.UpdateShopRequest,
+                parameters=[SHOP_ID],
+            ),
+        },
+        "/api/shops/{shopId}/webhook-secret": {
+            "get": _operation(
+                "The shop's current webhook signing secret",
+                out.WebhookSecretResponse,
+                parameters=[SHOP_ID],
+            ),
+        },
+        "/api/shops/{shopId}/webhook-secret/rotate": {
+            "post": _operation(
+                "Rotate the secret; the old one keeps signing for 24 h",
+                out.WebhookSecretResponse,
+                parameters=[SHOP_ID],
+            ),
+        },
+        "/api/events": {
+            "get": _operation(
+                "List events, newest first",
+                out.EventListResponse,
+                parameters=[
+                    {"name": "event", "in": "query", "schema": {"type": "string"}},
+                    {"name": "sessionId", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                ],
+            ),
+        },
+        "/api/events/{eventId}": {
+            "get": _operation(
+                "Get an event with its deliveries and attempt log",
+                out.EventResponse,
+                parameters=[EVENT_ID],
+            ),
+        },
+        "/api/events/{eventId}/redeliver": {
+            "post": _operation(
+                "Deliver the event again with a fresh retry schedule",
+                out.EventResponse,
+                status="202",
+                parameters=[EVENT_ID],
             ),
         },
         "/healthz": {"get": _operation("Process is alive", out.HealthResponse, public=True)},

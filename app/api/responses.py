@@ -122,3 +122,70 @@ class AddressResponse(Closed):
 class HealthResponse(BaseModel):
     status: str
     checks: dict[str, bool] | None = None
+
+
+class ShopResponse(BaseModel):
+    id: str
+    name: str
+    status: str
+    mode: str
+    is_default: bool
+    description: str | None
+    website: str | None
+    business_info: dict[str, Any]
+    contact: dict[str, Any]
+    settings: dict[str, Any]
+    payment_methods: list[str]
+    custom_domain: str | None
+    created_at: str
+    updated_at: str
+
+
+class ShopListResponse(Closed):
+    success: bool
+    data: list[ShopResponse]
+
+
+class WebhookSecretData(BaseModel):
+    shopId: str
+    secret: str
+    activeSecrets: int | None = None
+    previousSecretsExpireAt: str | None = None
+
+
+class WebhookSecretResponse(Closed):
+    success: bool
+    data: WebhookSecretData
+
+
+class DeliveryData(BaseModel):
+    id: str
+    url: str
+    status: str
+    attempts: int
+    nextAttemptAt: str | None
+    deliveredAt: str | None
+    lastStatusCode: int | None
+    lastError: str | None
+    attemptLog: list[dict[str, Any]] | None = None
+
+
+class EventData(Closed):
+    id: str
+    event: str
+    createdAt: str
+    data: dict[str, Any]
+    sessionId: str | None
+    deliveries: list[DeliveryData]
+
+
+class EventResponse(Closed):
+    success: bool
+    data: EventData
+
+
+class EventListResponse(Closed):
+    success: bool
+    data: list[EventData]
+    hasMore: bool
+    nextCursor: str | None

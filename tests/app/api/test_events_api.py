@@ -109,3 +109,19 @@ def test_expiry_emits_one_event_and_one_delivery(
     assert [e["event"] for e in events] == ["session.expired"]
     assert len(events[0]["deliveries"]) == 1
     assert events[0]["data"]["expiredAt"] is not None
+
+
+def test_event_bodies_match_the_published_schema(
+    client: FlaskClient, merchant: Merchant, create_session
+):
+    from app.api.responses import EventListResponse, EventResponse
+
+    session_id = create_session(webhookUrl="https://merchant.example/hook")
+    cancel(client, merchant, session_id)
+    listed = EventListResponse.model_validate(
+        client.get("/api/events", headers=merchant.headers()).get_json()
+    )
+    one = EventResponse.model_validate(
+        client.get(f"/api/events/{listed.data[0].id}", headers=merchant.headers()).get_json()
+    )
+    assert one.data.deliveries[0].attemptLog == []
