@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql
 
 import app.models.base
 
-revision = '0002_webhooks'
-down_revision = '0001'
+revision = "0002_webhooks"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
