@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -13,7 +13,18 @@ from app.models.base import Base, utcnow
 
 class Shop(Base):
     __tablename__ = "shops"
-    __table_args__ = (Index("ix_shops_tenant", "account_id", "mode", "created_at"),)
+    __table_args__ = (
+        Index("ix_shops_tenant", "account_id", "mode", "created_at"),
+        # At most one default shop per tenant, however many requests race to make it.
+        Index(
+            "uq_shops_one_default",
+            "account_id",
+            "mode",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))

@@ -14,6 +14,7 @@ from app.payments.errors import NotFound
 from app.payments.ids import IdPrefix, new_id
 from app.payments.shop_inputs import CreateShopRequest, UpdateShopRequest
 from app.payments.tenancy import Tenant
+from app.payments.upsert import first_or_insert
 from app.webhooks.signing import generate_secret
 
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -63,9 +64,10 @@ def default_shop(db: Session, tenant: Tenant, now: datetime) -> Shop:
     query = select(Shop).where(
         Shop.account_id == tenant.account_id, Shop.mode == tenant.mode, Shop.is_default.is_(True)
     )
-    shop = db.scalars(query.order_by(Shop.created_at)).first()
-    if shop is None:
-        shop = Shop(
+    return first_or_insert(
+        db,
+        query,
+        lambda: Shop(
             id=new_id(IdPrefix.SHOP),
             account_id=tenant.account_id,
             mode=tenant.mode,
@@ -76,10 +78,8 @@ def default_shop(db: Session, tenant: Tenant, now: datetime) -> Shop:
             settings=dict(DEFAULT_SETTINGS),
             created_at=now,
             updated_at=now,
-        )
-        db.add(shop)
-        db.flush()
-    return shop
+        ),
+    )
 
 
 def get_shop(db: Session, tenant: Tenant, shop_id: str) -> Shop:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import CheckoutSession, Event, EventDelivery, Shop, WebhookEndpoint
 from app.payments.ids import IdPrefix, new_id
+from app.payments.upsert import first_or_insert
 
 PENDING_DELIVERIES_KEY = "kc.pending_deliveries"
 
@@ -30,14 +31,17 @@ def endpoint_for(
         WebhookEndpoint.mode == mode,
         WebhookEndpoint.url == url,
     )
-    endpoint = db.scalars(query).first()
-    if endpoint is None:
-        endpoint = WebhookEndpoint(
-            id=new_id(IdPrefix.ENDPOINT), account_id=account_id, mode=mode, url=url, created_at=now
-        )
-        db.add(endpoint)
-        db.flush()
-    return endpoint
+    return first_or_insert(
+        db,
+        query,
+        lambda: WebhookEndpoint(
+            id=new_id(IdPrefix.ENDPOINT),
+            account_id=account_id,
+            mode=mode,
+            url=url,
+            created_at=now,
+        ),
+    )
 
 
 def target_url(session: CheckoutSession, shop: Shop) -> str | None:

@@ -34,6 +34,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.create_index('ix_shops_tenant', ['account_id', 'mode', 'created_at'], unique=False)
+        batch_op.create_index('uq_shops_one_default', ['account_id', 'mode'], unique=True,
+                              sqlite_where=sa.text('is_default'),
+                              postgresql_where=sa.text('is_default'))
 
     op.create_table('webhook_endpoints',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -125,6 +128,7 @@ def downgrade() -> None:
     op.drop_table('shop_webhook_secrets')
     op.drop_table('webhook_endpoints')
     with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.drop_index('uq_shops_one_default')
         batch_op.drop_index('ix_shops_tenant')
 
     op.drop_table('shops')

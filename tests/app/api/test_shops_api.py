@@ -143,3 +143,43 @@ def test_stored_secret_is_encrypted(client: FlaskClient, merchant: Merchant, dat
         ).one()
     assert secret not in stored
     assert secret.removeprefix("whsec_") not in stored
+
+
+def test_racing_first_events_make_one_default_shop_and_one_endpoint(database, merchant):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from app.models import Shop, WebhookEndpoint
+    from app.models.base import utcnow
+    from app.payments import sessions
+    from app.payments.inputs import CreateSessionRequest
+    from app.payments.tenancy import Mode, Tenant
+    from tests.conftest import session_body
+
+    tenant = Tenant(merchant.account_id, Mode.TEST)
+    request = CreateSessionRequest.model_validate(
+        session_body(webhookUrl="https://merchant.example/race")
+    )
+
+    def create_and_cancel(_: int) -> None:
+        with database.transaction() as db:
+            session_id = sessions.create_session(db, tenant, request, utcnow()).id
+        with database.transaction() as db:
+            sessions.cancel_session(db, tenant, session_id, utcnow())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(create_and_cancel, range(16)))
+    with database.transaction() as db:
+        shops = db.scalar(
+            select(func.count())
+            .select_from(Shop)
+            .where(Shop.account_id == merchant.account_id, Shop.mode == "test")
+        )
+        endpoints = db.scalar(
+            select(func.count())
+            .select_from(WebhookEndpoint)
+            .where(WebhookEndpoint.account_id == merchant.account_id)
+        )
+    assert shops == 1
+    assert endpoints == 1
