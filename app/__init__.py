@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import redis
-import requests
 from flask import Flask
 
 from app.api.blueprint import build_api_blueprint
@@ -22,6 +21,7 @@ from app.db import Database
 from app.embedded_redis import ensure_embedded_redis
 from app.jobs import wire_webhook_dispatch
 from app.settings import Settings
+from app.webhooks.transport import build_http_session
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kc.redis_url"] = redis_url
     app.extensions["kc.redis"] = redis.Redis.from_url(redis_url)
     app.extensions["kc.secret_box"] = SecretBox(app.config["SECRET_KEY"])
-    app.extensions["kc.http"] = requests.Session()
+    app.extensions["kc.http"] = build_http_session()
     wire_webhook_dispatch(app)
 
     init_request_id(app)

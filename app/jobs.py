@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.payments.sessions import expire_overdue_sessions
 from app.settings import Settings
 from app.webhooks.dispatch import install_dispatch
-from app.webhooks.jobs import enqueue_delivery, requeue_due_deliveries
+from app.webhooks.jobs import requeue_due_deliveries, wake_workers
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -32,15 +32,16 @@ def default_queue(app: Flask) -> Queue:
 
 
 def wire_webhook_dispatch(app: Flask) -> None:
-    """Deliveries committed by this app are enqueued right after their commit."""
+    """Deliveries committed by this app wake the delivery workers right after the commit."""
     settings: Settings = app.extensions["kc.settings"]
     queue = default_queue(app)
+    client: redis.Redis = app.extensions["kc.redis"]
 
-    def enqueue(delivery_id: str, when: datetime | None) -> None:
-        enqueue_delivery(queue, settings.redis_namespace, delivery_id, when)
+    def wake(when: datetime | None) -> None:
+        wake_workers(queue, client, settings.redis_namespace, when)
 
-    app.extensions["kc.enqueue_delivery"] = enqueue
-    install_dispatch(app.extensions["kc.database"].session_factory, enqueue)
+    app.extensions["kc.wake_delivery_workers"] = wake
+    install_dispatch(app.extensions["kc.database"].session_factory, wake)
 
 
 def sweep_expired_sessions(database: Database) -> int:

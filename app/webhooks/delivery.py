@@ -1,19 +1,20 @@
-"""One delivery attempt: claim the row, POST the signed event, record the attempt, decide.
+"""Delivery attempts in batches: claim due rows, POST them concurrently, record every attempt.
 
-The claim is a lease on the row, so two workers never attempt one delivery at once and a
-worker killed mid-attempt only delays the delivery until its lease runs out.
+A claim is a lease on the row, so two workers never attempt one delivery at once and a
+worker killed mid-attempt only delays the delivery until its lease runs out. Batching keeps
+the database and queue cost per delivery small: one claim and one record transaction for
+many deliveries, whose HTTP requests run in parallel.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.crypto import SecretBox
@@ -26,12 +27,13 @@ from app.webhooks.outbox import DeliveryStatus
 from app.webhooks.payload import event_bytes
 from app.webhooks.retry_policy import AttemptResult, Decision, NextStep, decide
 from app.webhooks.signing import build_signature_headers
-from app.webhooks.target_guard import RefusalReason, Resolver, check_target
+from app.webhooks.target_guard import Resolver
+from app.webhooks.transport import AttemptOutcome, PreparedRequest, send
 
 logger = logging.getLogger(__name__)
-REQUEST_TIMEOUT_SECONDS = 10
 DEFAULT_LEASE = timedelta(seconds=30)
-EXCERPT_BYTES = 2048
+BATCH_SIZE = 50
+MAX_PARALLEL_REQUESTS = 16
 USER_AGENT = "KoreaCheckout-Webhooks/1.0"
 STATUS_AFTER = {
     NextStep.DELIVERED: DeliveryStatus.SUCCEEDED,
@@ -42,116 +44,92 @@ STATUS_AFTER = {
 }
 
 
-@dataclass(frozen=True)
-class PreparedRequest:
-    url: str
-    mode: str
-    body: bytes
-    headers: dict[str, str]
-    attempt_number: int
-
-
-@dataclass(frozen=True)
-class AttemptOutcome:
-    status_code: int | None
-    duration_ms: int
-    excerpt: str | None
-    error: str | None
-    retry_after: str | None
-    # The SSRF guard refused the target: retrying will not make it acceptable.
-    refused: bool = False
+def _due(now: datetime) -> list[object]:
+    return [
+        EventDelivery.status == DeliveryStatus.PENDING,
+        EventDelivery.next_attempt_at <= now,
+        or_(EventDelivery.lease_until.is_(None), EventDelivery.lease_until <= now),
+    ]
 
 
 def _claim(
-    db: Session, box: SecretBox, delivery_id: str, now: datetime, lease: timedelta
-) -> PreparedRequest | None:
-    delivery = db.scalars(
-        select(EventDelivery)
-        .where(EventDelivery.id == delivery_id)
-        .with_for_update(skip_locked=True)
-    ).one_or_none()
-    if (
-        delivery is None
-        or delivery.status != DeliveryStatus.PENDING
-        or delivery.next_attempt_at is None
-        or delivery.next_attempt_at > now
-        or (delivery.lease_until is not None and delivery.lease_until > now)
-    ):
-        return None
-    delivery.lease_until = now + lease
-    event = db.get_one(Event, delivery.event_id)
-    endpoint = db.get_one(WebhookEndpoint, delivery.endpoint_id)
-    body = event_bytes(event)
-    secrets_now = signing_secrets(db, box, delivery.shop_id, now)
-    headers = build_signature_headers(event.id, body, int(now.timestamp()), secrets_now)
-    previous = db.scalar(
-        select(DeliveryAttempt.attempt_number)
-        .where(DeliveryAttempt.delivery_id == delivery.id)
-        .order_by(DeliveryAttempt.attempt_number.desc())
-        .limit(1)
-    )
-    return PreparedRequest(
-        url=endpoint.url,
-        mode=event.mode,
-        body=body,
-        attempt_number=(previous or 0) + 1,
-        headers={
-            **headers,
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-        },
-    )
-
-
-def _send(
-    http: requests.Session, prepared: PreparedRequest, resolver: Resolver | None
-) -> AttemptOutcome:
-    started = time.monotonic()
-    guard = check_target(prepared.url, prepared.mode, resolver)
-    if not guard.allowed:
-        refused = guard.reason is not RefusalReason.RESOLUTION_FAILED
-        return AttemptOutcome(None, 0, None, f"target refused: {guard.reason}", None, refused)
-    try:
-        with http.post(
-            prepared.url,
-            data=prepared.body,
-            headers=prepared.headers,
-            timeout=REQUEST_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
-            raw = response.raw.read(EXCERPT_BYTES, decode_content=True) or b""
-            excerpt = raw.decode("utf-8", errors="replace")
-            elapsed = int((time.monotonic() - started) * 1000)
-            return AttemptOutcome(
-                response.status_code, elapsed, excerpt, None, response.headers.get("Retry-After")
+    db: Session,
+    box: SecretBox,
+    now: datetime,
+    lease: timedelta,
+    ids: Sequence[str] | None,
+    limit: int,
+) -> list[PreparedRequest]:
+    query = select(EventDelivery).where(*_due(now))  # type: ignore[arg-type]
+    if ids is not None:
+        query = query.where(EventDelivery.id.in_(ids))
+    query = query.order_by(EventDelivery.next_attempt_at).limit(limit)
+    deliveries = list(db.scalars(query.with_for_update(skip_locked=True)))
+    if not deliveries:
+        return []
+    events = {
+        e.id: e
+        for e in db.scalars(select(Event).where(Event.id.in_({d.event_id for d in deliveries})))
+    }
+    endpoints = {
+        e.id: e
+        for e in db.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.id.in_({d.endpoint_id for d in deliveries})
             )
-    except requests.RequestException as exc:
-        elapsed = int((time.monotonic() - started) * 1000)
-        return AttemptOutcome(None, elapsed, None, type(exc).__name__, None)
+        )
+    }
+    attempt_counts = db.execute(
+        select(DeliveryAttempt.delivery_id, func.max(DeliveryAttempt.attempt_number))
+        .where(DeliveryAttempt.delivery_id.in_([d.id for d in deliveries]))
+        .group_by(DeliveryAttempt.delivery_id)
+    )
+    previous: dict[str, int] = {row[0]: row[1] for row in attempt_counts}
+    secrets_by_shop = {
+        shop_id: signing_secrets(db, box, shop_id, now)
+        for shop_id in {d.shop_id for d in deliveries}
+    }
+    prepared = []
+    for delivery in deliveries:
+        delivery.lease_until = now + lease
+        event = events[delivery.event_id]
+        body = event_bytes(event)
+        headers = build_signature_headers(
+            event.id, body, int(now.timestamp()), secrets_by_shop[delivery.shop_id]
+        )
+        prepared.append(
+            PreparedRequest(
+                delivery_id=delivery.id,
+                url=endpoints[delivery.endpoint_id].url,
+                mode=event.mode,
+                body=body,
+                attempt_number=previous.get(delivery.id, 0) + 1,
+                headers={
+                    **headers,
+                    "Content-Type": "application/json; charset=utf-8",
+                    "User-Agent": USER_AGENT,
+                },
+            )
+        )
+    return prepared
 
 
-def _decision(delivery: EventDelivery, outcome: AttemptOutcome, now: datetime) -> Decision:
+def _decision(attempts: int, outcome: AttemptOutcome, now: datetime) -> Decision:
     if outcome.refused:
         return Decision(NextStep.FAILED, AttemptResult.NON_RETRYABLE)
-    return decide(
-        delivery.attempts, outcome.status_code, now=now, retry_after_header=outcome.retry_after
-    )
+    return decide(attempts, outcome.status_code, now=now, retry_after_header=outcome.retry_after)
 
 
-def _record(
+def _apply(
     db: Session,
-    delivery_id: str,
+    delivery: EventDelivery,
     prepared: PreparedRequest,
     outcome: AttemptOutcome,
     started_at: datetime,
     now: datetime,
 ) -> Decision:
-    delivery = db.scalars(
-        select(EventDelivery).where(EventDelivery.id == delivery_id).with_for_update()
-    ).one()
     delivery.attempts += 1
-    decision = _decision(delivery, outcome, now)
+    decision = _decision(delivery.attempts, outcome, now)
     db.add(
         DeliveryAttempt(
             delivery_id=delivery.id,
@@ -180,6 +158,30 @@ def _record(
     return decision
 
 
+def _record(
+    db: Session,
+    results: list[tuple[PreparedRequest, AttemptOutcome]],
+    started_at: datetime,
+    now: datetime,
+) -> dict[str, Decision]:
+    ids = [prepared.delivery_id for prepared, _ in results]
+    rows = {
+        d.id: d
+        for d in db.scalars(
+            select(EventDelivery)
+            .where(EventDelivery.id.in_(ids))
+            .order_by(EventDelivery.id)
+            .with_for_update()
+        )
+    }
+    return {
+        prepared.delivery_id: _apply(
+            db, rows[prepared.delivery_id], prepared, outcome, started_at, now
+        )
+        for prepared, outcome in results
+    }
+
+
 def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
     endpoint = db.get_one(WebhookEndpoint, endpoint_id)
     endpoint.disabled_at = now
@@ -193,6 +195,31 @@ def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
     )
 
 
+def deliver_batch(
+    database: Database,
+    box: SecretBox,
+    http: requests.Session,
+    *,
+    ids: Sequence[str] | None = None,
+    limit: int = BATCH_SIZE,
+    clock: Callable[[], datetime] = utcnow,
+    resolver: Resolver | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> dict[str, Decision]:
+    """Attempt up to `limit` due, unleased deliveries (only `ids`, if given)."""
+    started_at = clock()
+    with database.transaction() as db:
+        claimed = _claim(db, box, started_at, lease, ids, limit)
+    if not claimed:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(len(claimed), MAX_PARALLEL_REQUESTS)) as pool:
+        outcomes = list(pool.map(lambda prepared: send(http, prepared, resolver), claimed))
+    with database.transaction() as db:
+        decisions = _record(db, list(zip(claimed, outcomes, strict=True)), started_at, clock())
+    logger.info("webhook attempts", extra={"count": len(decisions)})
+    return decisions
+
+
 def attempt_delivery(
     database: Database,
     box: SecretBox,
@@ -203,21 +230,26 @@ def attempt_delivery(
     resolver: Resolver | None = None,
     lease: timedelta = DEFAULT_LEASE,
 ) -> Decision | None:
-    """Make one attempt if the delivery is due and free; None when there was nothing to do."""
-    started_at = clock()
-    with database.transaction() as db:
-        prepared = _claim(db, box, delivery_id, started_at, lease)
-    if prepared is None:
-        return None
-    outcome = _send(http, prepared, resolver)
-    with database.transaction() as db:
-        decision = _record(db, delivery_id, prepared, outcome, started_at, clock())
-    logger.info(
-        "webhook attempt",
-        extra={
-            "delivery_id": delivery_id,
-            "status_code": outcome.status_code,
-            "step": str(decision.step),
-        },
+    """One attempt of one delivery if it is due and free; None when there was nothing to do."""
+    decisions = deliver_batch(
+        database, box, http, ids=[delivery_id], limit=1, clock=clock, resolver=resolver, lease=lease
     )
-    return decision
+    return decisions.get(delivery_id)
+
+
+def deliver_due(
+    database: Database,
+    box: SecretBox,
+    http: requests.Session,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    max_batches: int = 100,
+) -> int:
+    """Drain what is due now, a batch at a time; returns how many attempts were made."""
+    total = 0
+    for _ in range(max_batches):
+        done = len(deliver_batch(database, box, http, lease=lease))
+        total += done
+        if done < BATCH_SIZE:
+            break
+    return total

@@ -1,11 +1,16 @@
-"""RQ jobs and the sweep for webhook deliveries. Jobs carry only the delivery id."""
+"""RQ jobs and the sweep for webhook deliveries.
+
+Jobs carry no payload: a `drain_deliveries` job attempts whatever is due in the database,
+so a burst of commits wakes the workers once instead of once per event, and a lost job
+loses nothing (the sweep wakes them again).
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 
+import redis
 from flask import Flask, current_app
 from rq import Queue
 from sqlalchemy import or_, select
@@ -14,41 +19,43 @@ from app.db import Database
 from app.models import EventDelivery
 from app.models.base import utcnow
 from app.settings import Settings
-from app.webhooks.delivery import attempt_delivery
+from app.webhooks.delivery import deliver_due
 from app.webhooks.outbox import DeliveryStatus
 
 logger = logging.getLogger(__name__)
-SWEEP_BATCH = 1000
+# While a drain job is queued and not yet started, further commits need not add another.
+WAKE_TTL_SECONDS = 5
 
 
-def deliver_event(delivery_id: str) -> str:
-    """Job: one attempt of one delivery (runs inside the worker's app context)."""
+def wake_key(namespace: str) -> str:
+    return f"{namespace}:deliveries:wake"
+
+
+def drain_deliveries() -> int:
+    """Job: attempt every delivery that is due (runs inside the worker's app context)."""
     app = current_app
-    decision = attempt_delivery(
+    settings: Settings = app.extensions["kc.settings"]
+    app.extensions["kc.redis"].delete(wake_key(settings.redis_namespace))
+    return deliver_due(
         app.extensions["kc.database"],
         app.extensions["kc.secret_box"],
         app.extensions["kc.http"],
-        delivery_id,
+        lease=timedelta(seconds=settings.webhook_lease_seconds),
     )
-    return "skipped" if decision is None else str(decision.step)
 
 
-def enqueue_delivery(queue: Queue, namespace: str, delivery_id: str, when: datetime | None) -> None:
-    # One job id per delivery: a duplicate enqueue replaces rather than adds (RQ allows only
-    # letters, digits, "-" and "_" in ids).
-    job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{namespace}-deliver-{delivery_id}")
-    if when is None:
-        queue.enqueue(deliver_event, delivery_id, job_id=job_id, result_ttl=0, failure_ttl=86400)
-    else:
-        queue.enqueue_at(
-            when, deliver_event, delivery_id, job_id=job_id, result_ttl=0, failure_ttl=86400
-        )
+def wake_workers(queue: Queue, client: redis.Redis, namespace: str, when: datetime | None) -> None:
+    if when is not None:
+        queue.enqueue_at(when, drain_deliveries, result_ttl=0, failure_ttl=86400)
+    elif client.set(wake_key(namespace), "1", nx=True, ex=WAKE_TTL_SECONDS):
+        queue.enqueue(drain_deliveries, result_ttl=0, failure_ttl=86400)
 
 
-def due_delivery_ids(database: Database, now: datetime, grace: timedelta) -> list[str]:
-    """Deliveries due for longer than `grace` and not leased: their job was lost."""
+def overdue_deliveries(database: Database, now: datetime, grace: timedelta) -> int:
+    """How many deliveries have been due longer than `grace` without a lease: their wake-up
+    was lost (Redis emptied, a worker died before draining)."""
     with database.transaction() as db:
-        return list(
+        return len(
             db.scalars(
                 select(EventDelivery.id)
                 .where(
@@ -56,18 +63,16 @@ def due_delivery_ids(database: Database, now: datetime, grace: timedelta) -> lis
                     EventDelivery.next_attempt_at <= now - grace,
                     or_(EventDelivery.lease_until.is_(None), EventDelivery.lease_until < now),
                 )
-                .order_by(EventDelivery.next_attempt_at)
-                .limit(SWEEP_BATCH)
-            )
+                .limit(1)
+            ).all()
         )
 
 
 def requeue_due_deliveries(app: Flask) -> int:
     settings: Settings = app.extensions["kc.settings"]
-    # A healthy queue runs a due delivery within moments; give it two sweep intervals.
+    # A healthy queue drains a due delivery within moments; give it two sweep intervals.
     grace = timedelta(seconds=2 * settings.sweep_interval_seconds)
-    ids = due_delivery_ids(app.extensions["kc.database"], utcnow(), grace)
-    enqueue = app.extensions["kc.enqueue_delivery"]
-    for delivery_id in ids:
-        enqueue(delivery_id, None)
-    return len(ids)
+    overdue = overdue_deliveries(app.extensions["kc.database"], utcnow(), grace)
+    if overdue:
+        app.extensions["kc.wake_delivery_workers"](None)
+    return overdue

@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
-from app.models import EventDelivery
+from app.models import Event, EventDelivery
 from tests.conftest import Merchant, make_merchant, make_settings, session_body
 from tests.servers import ROOT, free_port
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -129,11 +129,15 @@ def make_events(app: Flask, merchant: Merchant, url: str, count: int) -> None:
         assert cancelled.status_code == 200
 
 
-def wait_all_delivered(app: Flask, expected: int, timeout: float = 60) -> None:
+def wait_all_delivered(app: Flask, merchant: Merchant, expected: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.extensions["kc.database"].transaction() as db:
-            done = db.scalars(select(EventDelivery.status)).all()
+            done = db.scalars(
+                select(EventDelivery.status)
+                .join(Event, Event.id == EventDelivery.event_id)
+                .where(Event.account_id == merchant.account_id)
+            ).all()
         if len(done) >= expected and all(s == "succeeded" for s in done):
             return
         time.sleep(0.1)  # polling a condition against a deadline
@@ -165,7 +169,7 @@ def test_worker_killed_mid_delivery_loses_nothing(
     receiver.hold.set()
     second = start_worker(env)
     try:
-        wait_all_delivered(app, 5)
+        wait_all_delivered(app, merchant, 5)
     finally:
         stop(second)
     delivered_ids = {r.body for r in receiver.received if r.answered == 200}
@@ -180,7 +184,7 @@ def test_flushed_redis_loses_nothing(app: Flask, env: dict[str, str], receiver: 
     client.flushall()  # ... and are gone
     worker = start_worker(env)
     try:
-        wait_all_delivered(app, 5)
+        wait_all_delivered(app, merchant, 5)
     finally:
         stop(worker)
     assert len({r.body for r in receiver.received}) == 5
