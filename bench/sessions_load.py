@@ -173,7 +173,8 @@ def redis_namespace() -> Iterator[str]:
         yield namespace
     finally:
         client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+        # Also the limiter's keys, which `limits` files under "LIMITS:LIMITER/<namespace>...".
+        keys = list(client.scan_iter(match=f"*{namespace}*", count=1000))
         if keys:
             client.delete(*keys)
         log(f"deleted {len(keys)} Redis keys of {namespace}")
