@@ -13,6 +13,7 @@ from app.api.health import bp as health_bp
 from app.api.openapi import bp as openapi_bp
 from app.api.rate_limit import init_rate_limits
 from app.api.request_id import init_request_id
+from app.api.tenant_cache import TenantCache
 from app.api.unit_of_work import init_unit_of_work
 from app.checkout import init_checkout
 from app.cli import register_cli
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kc.database"] = Database(settings.resolved_database_url)
     app.extensions["kc.redis_url"] = redis_url
     app.extensions["kc.redis"] = redis.Redis.from_url(redis_url)
+    app.extensions["kc.tenant_cache"] = TenantCache(settings.api_key_cache_seconds)
     app.extensions["kc.secret_box"] = SecretBox(app.config["SECRET_KEY"])
     app.extensions["kc.http"] = build_http_session()
     wire_webhook_dispatch(app)

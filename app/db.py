@@ -34,7 +34,9 @@ def build_engine(url: str) -> Engine:
         engine = create_engine(url)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No pre-ping (a SELECT 1 per checkout): stale connections are recycled by age, and a
+    # request that still meets a dead one fails cleanly and can be retried.
+    return create_engine(url, pool_recycle=1800, pool_size=5, max_overflow=5)
 
 
 class Database:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     rate_limit_test_per_minute: int = Field(default=100, alias="RATE_LIMIT_TEST_PER_MINUTE")
     max_request_bytes: int = Field(default=1024 * 1024, alias="MAX_REQUEST_BYTES")
     sweep_interval_seconds: int = Field(default=30, alias="SWEEP_INTERVAL_SECONDS")
+    # How long a process may keep using a key after it was revoked (saves a lookup per request).
+    api_key_cache_seconds: float = Field(default=5.0, alias="API_KEY_CACHE_SECONDS")
     # How long a worker holds a delivery; must exceed the 10 s request timeout in production.
     webhook_lease_seconds: int = Field(default=30, alias="WEBHOOK_LEASE_SECONDS")
 

@@ -77,6 +77,8 @@ def make_settings(
         "SECRET_KEY": secrets.token_hex(32),
         "PUBLIC_BASE_URL": "https://checkout.example.test",
         "VAR_DIR": str(var_dir),
+        # Revocation must show at once in tests; the cache has its own tests.
+        "API_KEY_CACHE_SECONDS": 0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
