@@ -23,6 +23,7 @@ from app.embedded_redis import ensure_embedded_redis
 from app.jobs import wire_webhook_dispatch
 from app.settings import Settings
 from app.webhooks.transport import build_http_session
+from bridge import init_bridge
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -55,5 +56,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(openapi_bp)
     init_checkout(app, settings)
+    init_bridge(app, settings)
     register_cli(app)
     return app

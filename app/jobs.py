@@ -17,6 +17,7 @@ from app.payments.sessions import expire_overdue_sessions
 from app.settings import Settings
 from app.webhooks.dispatch import install_dispatch
 from app.webhooks.jobs import requeue_due_deliveries, wake_workers
+from bridge.jobs import bridge_sweeps
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -57,7 +58,11 @@ def sweep_expired_sessions(database: Database) -> int:
 
 def _sweeps(app: Flask) -> list[Callable[[], int]]:
     database: Database = app.extensions["kc.database"]
-    return [lambda: sweep_expired_sessions(database), lambda: requeue_due_deliveries(app)]
+    return [
+        lambda: sweep_expired_sessions(database),
+        lambda: requeue_due_deliveries(app),
+        *bridge_sweeps(app),
+    ]
 
 
 def run_sweeps_once(app: Flask) -> None:

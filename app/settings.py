@@ -45,6 +45,21 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=5.0, alias="API_KEY_CACHE_SECONDS")
     # How long a worker holds a delivery; must exceed the 10 s request timeout in production.
     webhook_lease_seconds: int = Field(default=30, alias="WEBHOOK_LEASE_SECONDS")
+    # WooCommerce bridge. Empty URLs mean "this service" (PUBLIC_BASE_URL); an empty key
+    # means credentials are encrypted with a key derived from SECRET_KEY.
+    core_api_url: str = Field(default="", alias="CORE_API_URL")
+    bridge_public_url: str = Field(default="", alias="BRIDGE_PUBLIC_URL")
+    bridge_encryption_key: SecretStr = Field(default=SecretStr(""), alias="BRIDGE_ENCRYPTION_KEY")
+    bridge_store_concurrency: int = Field(default=2, ge=1, alias="BRIDGE_STORE_CONCURRENCY")
+    bridge_woocommerce_timeout_seconds: float = Field(
+        default=10.0, gt=0, alias="BRIDGE_WOOCOMMERCE_TIMEOUT_SECONDS"
+    )
+    # Multiplies every sync retry delay; tests shrink it, production keeps 1.
+    bridge_retry_scale: float = Field(default=1.0, gt=0, alias="BRIDGE_RETRY_SCALE")
+    bridge_task_lease_seconds: int = Field(default=60, ge=1, alias="BRIDGE_TASK_LEASE_SECONDS")
+    bridge_reconcile_after_seconds: int = Field(
+        default=300, ge=0, alias="BRIDGE_RECONCILE_AFTER_SECONDS"
+    )
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:
@@ -82,6 +97,17 @@ class Settings(BaseSettings):
             finally:
                 tmp.unlink()
         return path.read_text().strip()
+
+    @property
+    def resolved_core_api_url(self) -> str:
+        return (self.core_api_url or self.public_base_url).rstrip("/")
+
+    @property
+    def resolved_bridge_public_url(self) -> str:
+        return (self.bridge_public_url or self.public_base_url).rstrip("/")
+
+    def resolved_bridge_encryption_key(self) -> str:
+        return self.bridge_encryption_key.get_secret_value() or self.resolved_secret_key()
 
     def rate_limit_for_mode(self, mode: str) -> int:
         if mode == "live":

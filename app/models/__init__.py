@@ -9,6 +9,7 @@ from app.models.payment import PaymentAttempt, VirtualAccountDeposit
 from app.models.refund import Refund
 from app.models.shop import Shop, ShopWebhookSecret
 from app.models.webhook import DeliveryAttempt, EventDelivery, WebhookEndpoint
+from bridge.models import BridgeStore  # noqa: F401 - registers every bridge table
 
 __all__ = [
     "Account",

@@ -1,0 +1,41 @@
+"""Everything the bridge's services need, built once by `create_app` (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+import requests
+
+from app.crypto import SecretBox
+from app.db import Database
+
+Enqueue = Callable[[str, datetime | None], None]
+
+
+@dataclass
+class BridgeContext:
+    database: Database
+    box: SecretBox
+    http: requests.Session
+    redis: redis.Redis
+    namespace: str
+    core_api_url: str
+    public_url: str
+    store_concurrency: int
+    woo_timeout: float
+    retry_scale: float
+    task_lease_seconds: int
+    reconcile_after_seconds: int
+    enqueue: Enqueue
+
+    def __repr__(self) -> str:
+        return f"BridgeContext(core={self.core_api_url!r}, public={self.public_url!r})"
+
+    def webhook_url(self, store_id: str) -> str:
+        return f"{self.public_url}/bridge/v1/webhooks/{store_id}"
+
+    def key(self, *parts: str) -> str:
+        return ":".join([self.namespace, "bridge", *parts])

@@ -1,0 +1,186 @@
+"""What to write to a WooCommerce order for a payment outcome, given the order as it is now.
+
+Every plan is computed from the order's *current* state (fetched just before writing), so a
+duplicate or late event plans nothing, and no plan ever moves an order backwards: a paid
+order is never made failed, on-hold or cancelled again. WooCommerce itself accepts any
+status change (fixtures order-status-*), so this module is the only guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.mapping.payment_facts import (
+    PaymentFacts,
+    gateway_text,
+    kst_text,
+    method_text,
+    payment_meta,
+    won_text,
+)
+
+PAID_STATUSES = frozenset({"processing", "completed", "refunded"})
+UNPAID_STATUSES = frozenset({"pending", "failed"})
+NOTE_TAG = "[Korea Checkout]"
+
+
+@dataclass(frozen=True)
+class OrderPlan:
+    """`update` is a PUT body, `refund` a POST refunds body, `note` added unless a note
+    holding `note_marker` exists. `expect` lists the statuses acceptable after the PUT."""
+
+    reason: str
+    update: dict[str, Any] | None = None
+    refund: dict[str, Any] | None = None
+    note: str | None = None
+    note_marker: str | None = None
+    expect: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def writes_anything(self) -> bool:
+        return bool(self.update or self.refund or self.note)
+
+
+def _meta_missing(order: Mapping[str, Any], wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    current = {
+        entry.get("key"): entry.get("value")
+        for entry in order.get("meta_data") or []
+        if isinstance(entry, Mapping)
+    }
+    return [entry for entry in wanted if current.get(entry["key"]) != entry["value"]]
+
+
+def _marker(kind: str, key: str) -> str:
+    return f"{NOTE_TAG} {kind} ({key})"
+
+
+def _note(marker: str, *lines: str) -> str:
+    return "\n".join([marker, *[line for line in lines if line]])
+
+
+def plan_paid(order: Mapping[str, Any], facts: PaymentFacts) -> OrderPlan:
+    status = str(order.get("status"))
+    meta = _meta_missing(order, payment_meta(facts))
+    marker = _marker("결제 완료", facts.session_id)
+    tx = facts.transaction_id or facts.session_id
+    note = _note(
+        marker,
+        f"{method_text(facts)} · {won_text(facts.total)}",
+        f"{gateway_text(facts)} 거래번호 {tx}".strip(),
+    )
+    if status in PAID_STATUSES:
+        update: dict[str, Any] | None = {"meta_data": meta} if meta else None
+        if not order.get("transaction_id"):
+            update = {**(update or {}), "transaction_id": tx}
+        return OrderPlan("already paid", update=update, note=note, note_marker=marker)
+    if status in UNPAID_STATUSES:
+        # set_paid lets WooCommerce choose processing or completed (virtual-only orders).
+        body = {"set_paid": True, "transaction_id": tx, "meta_data": meta}
+        return OrderPlan("mark paid", body, note=note, note_marker=marker, expect=PAID_STATUSES)
+    # on-hold, cancelled, drafts: set_paid would only store transaction_id (fixtures
+    # order-set-paid-on-hold / -cancelled), so name the paid status explicitly.
+    target = "processing" if order.get("needs_processing", True) else "completed"
+    body = {"status": target, "transaction_id": tx, "meta_data": meta}
+    return OrderPlan(
+        f"mark paid from {status}", body, note=note, note_marker=marker, expect=frozenset({target})
+    )
+
+
+def plan_virtual_account(order: Mapping[str, Any], facts: PaymentFacts) -> OrderPlan:
+    status = str(order.get("status"))
+    account = facts.virtual_account or {}
+    marker = _marker("가상계좌 발급", facts.session_id)
+    note = _note(
+        marker,
+        f"입금 은행: {account.get('bank', '-')}",
+        f"계좌번호: {account.get('accountNumber', '-')}",
+        f"예금주: {account.get('holder', '-')}",
+        f"입금 금액: {won_text(_as_int(account.get('amount')) or facts.total)}",
+        f"입금 기한: {kst_text(account.get('dueDate'))}",
+    )
+    meta = _meta_missing(order, payment_meta(facts))
+    if status in UNPAID_STATUSES:
+        body = {"status": "on-hold", "meta_data": meta}
+        return OrderPlan(
+            "await deposit", body, note=note, note_marker=marker, expect=frozenset({"on-hold"})
+        )
+    if status == "on-hold":
+        return OrderPlan(
+            "already on-hold", {"meta_data": meta} if meta else None, note=note, note_marker=marker
+        )
+    return OrderPlan(f"stale: order is {status}")
+
+
+def plan_failed(order: Mapping[str, Any], facts: PaymentFacts, event_id: str) -> OrderPlan:
+    status = str(order.get("status"))
+    reason = facts.failure_message or facts.failure_code or "사유 미상"
+    if facts.session_status != "failed":
+        # A decline the customer may retry: the order stays payable; record it only.
+        if status not in UNPAID_STATUSES | {"on-hold"}:
+            return OrderPlan(f"stale decline: order is {status}")
+        marker = _marker("결제 시도 실패", event_id)
+        return OrderPlan("decline noted", note=_note(marker, f"사유: {reason}"), note_marker=marker)
+    marker = _marker("결제 실패", facts.session_id)
+    note = _note(marker, f"사유: {reason}")
+    if status == "pending":
+        body = {"status": "failed"}
+        return OrderPlan(
+            "mark failed", body, note=note, note_marker=marker, expect=frozenset({"failed"})
+        )
+    if status == "failed":
+        return OrderPlan("already failed", note=note, note_marker=marker)
+    return OrderPlan(f"stale: order is {status}")
+
+
+def plan_cancelled(order: Mapping[str, Any], facts: PaymentFacts, expired: bool) -> OrderPlan:
+    status = str(order.get("status"))
+    kind = "결제 기한 만료" if expired else "결제 취소"
+    marker = _marker(kind, facts.session_id)
+    note = _note(marker, "주문이 취소되었습니다.")
+    if status in ("pending", "on-hold"):
+        body = {"status": "cancelled"}
+        return OrderPlan(
+            "cancel order", body, note=note, note_marker=marker, expect=frozenset({"cancelled"})
+        )
+    if status == "cancelled":
+        return OrderPlan("already cancelled", note=note, note_marker=marker)
+    return OrderPlan(f"stale: order is {status}")
+
+
+def refund_reason_tag(refund_id: str) -> str:
+    return f"Korea Checkout {refund_id}"
+
+
+def has_refund(
+    order: Mapping[str, Any], refunds: Sequence[Mapping[str, Any]], refund_id: str
+) -> bool:
+    tag = refund_reason_tag(refund_id)
+    listed = list(order.get("refunds") or []) + list(refunds)
+    return any(
+        tag in str(entry.get("reason") or "") for entry in listed if isinstance(entry, Mapping)
+    )
+
+
+def plan_refund(order: Mapping[str, Any], facts: PaymentFacts) -> OrderPlan:
+    refund_id = facts.refund_id or ""
+    marker = _marker("환불", refund_id)
+    note = _note(
+        marker,
+        f"환불 금액: {won_text(facts.refund_amount)}",
+        f"누적 환불: {won_text(facts.refunded_total)}",
+        f"남은 결제 금액: {won_text(facts.remaining)}",
+        f"사유: {facts.refund_reason}" if facts.refund_reason else "",
+    )
+    if has_refund(order, (), refund_id):
+        return OrderPlan("refund already recorded", note=note, note_marker=marker)
+    reason = refund_reason_tag(refund_id)
+    if facts.refund_reason:
+        reason = f"{reason}: {facts.refund_reason}"
+    body = {"amount": str(facts.refund_amount or 0), "reason": reason[:200], "api_refund": False}
+    return OrderPlan("record refund", refund=body, note=note, note_marker=marker)
+
+
+def _as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,99 @@
+"""Heals lost webhooks: linked orders not known paid in WooCommerce whose session the API
+reports paid get a `mark_paid` task, as if the event had arrived."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from app.models.base import utcnow
+from bridge.context import BridgeContext
+from bridge.core_client import CoreApiError, CoreUnavailable
+from bridge.errors import new_bridge_id
+from bridge.models import BridgeOrder, BridgeStore, SyncTask
+from bridge.stores import CONNECTED, store_core_api
+from bridge.task_actions import TaskAction, TaskStatus
+
+logger = logging.getLogger(__name__)
+RECONCILE_BATCH = 50
+PAID_SESSION_STATUSES = frozenset({"completed", "partially_refunded", "refunded"})
+ENDED_UNPAID = frozenset({"failed", "cancelled", "expired"})
+ENDED_PAUSE = timedelta(days=7)
+
+
+def _candidates(ctx: BridgeContext) -> list[tuple[BridgeOrder, BridgeStore]]:
+    cutoff = utcnow() - timedelta(seconds=ctx.reconcile_after_seconds)
+    with ctx.database.transaction() as db:
+        rows = db.execute(
+            select(BridgeOrder, BridgeStore)
+            .join(BridgeStore, BridgeStore.id == BridgeOrder.store_id)
+            .where(
+                BridgeOrder.paid_in_woocommerce.is_(False),
+                BridgeOrder.session_id.is_not(None),
+                BridgeOrder.updated_at <= cutoff,
+                or_(BridgeOrder.reconciled_at.is_(None), BridgeOrder.reconciled_at <= cutoff),
+                BridgeStore.status == CONNECTED,
+            )
+            .order_by(BridgeOrder.reconciled_at.is_not(None), BridgeOrder.reconciled_at)
+            .limit(RECONCILE_BATCH)
+        ).all()
+        db.expunge_all()
+    return [(link, store) for link, store in rows]
+
+
+def _has_open_paid_task(ctx: BridgeContext, link: BridgeOrder) -> bool:
+    with ctx.database.transaction() as db:
+        return (
+            db.scalars(
+                select(SyncTask.id).where(
+                    SyncTask.store_id == link.store_id,
+                    SyncTask.wc_order_id == link.wc_order_id,
+                    SyncTask.action == TaskAction.MARK_PAID,
+                    SyncTask.status == TaskStatus.PENDING,
+                )
+            ).first()
+            is not None
+        )
+
+
+def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
+    healed = 0
+    for link, store in _candidates(ctx):
+        now = utcnow()
+        try:
+            session = store_core_api(ctx, store).get_session(str(link.session_id))
+        except (CoreApiError, CoreUnavailable):
+            logger.warning("reconcile: session lookup failed", extra={"store_id": store.id})
+            session = {}
+        new_task: SyncTask | None = None
+        status = session.get("status")
+        heal = status in PAID_SESSION_STATUSES and not _has_open_paid_task(ctx, link)
+        with ctx.database.transaction() as db:
+            row = db.get(BridgeOrder, link.id)
+            if row is None:
+                continue
+            # An ended, unpaid session cannot become paid: look again only after a week
+            # (a new session for the order resets this).
+            row.reconciled_at = now + (ENDED_PAUSE if status in ENDED_UNPAID else timedelta())
+            if heal:
+                new_task = SyncTask(
+                    id=new_bridge_id("bsy"),
+                    store_id=store.id,
+                    wc_order_id=link.wc_order_id,
+                    session_id=link.session_id,
+                    event_id=None,
+                    action=TaskAction.MARK_PAID,
+                    payload=session,
+                    status=TaskStatus.PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+                db.add(new_task)
+        if new_task is not None:
+            healed += 1
+            ctx.enqueue(new_task.id, None)
+    return healed

@@ -1,0 +1,229 @@
+"""Store connections: check the WooCommerce keys, encrypt them, one store per shop."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.models.base import utcnow
+from app.payments.errors import InvalidRequest, Unauthorized
+from bridge.context import BridgeContext
+from bridge.core_client import CoreApi
+from bridge.errors import (
+    InvalidWooCredentials,
+    ShopAlreadyConnected,
+    StoreNotConnected,
+    StoreUnreachable,
+    new_bridge_id,
+)
+from bridge.masking import hint
+from bridge.models import BridgeStore
+from bridge.sync_log import record_calls
+from bridge.woo_client import (
+    WooCall,
+    WooCredentials,
+    WooPermanentError,
+    WooStore,
+    WooTransientError,
+)
+
+logger = logging.getLogger(__name__)
+CONNECTED = "connected"
+DISCONNECTED = "disconnected"
+# PUT on order 0 changes nothing: a key with write permission gets 400 "Invalid ID.", a
+# read-only key 401 (GET alone cannot reveal a missing write permission; fixture README).
+WRITE_PROBE_PATH = "orders/0"
+
+
+@dataclass(frozen=True)
+class ConnectRequest:
+    site_url: str
+    consumer_key: str
+    consumer_secret: str
+    shop_id: str | None
+
+    def __repr__(self) -> str:
+        return f"ConnectRequest({self.site_url!r}, shop_id={self.shop_id!r}, ***)"
+
+
+def key_hash(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def key_mode(api_key: str) -> str:
+    if api_key.startswith("sk_live_"):
+        return "live"
+    if api_key.startswith("sk_test_"):
+        return "test"
+    raise Unauthorized(details={"field": "x-api-key"})
+
+
+def parse_connect(body: dict[str, Any]) -> ConnectRequest:
+    site_url = str(body.get("siteUrl") or "").strip().rstrip("/")
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest(
+            "siteUrl must be the store's http(s) address", details={"field": "siteUrl"}
+        )
+    values = {}
+    for field in ("consumerKey", "consumerSecret"):
+        value = body.get(field)
+        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+            raise InvalidRequest(f"{field} is required", details={"field": field})
+        values[field] = value.strip()
+    shop_id = body.get("shopId")
+    if shop_id is not None and not isinstance(shop_id, str):
+        raise InvalidRequest("shopId must be a string", details={"field": "shopId"})
+    return ConnectRequest(site_url, values["consumerKey"], values["consumerSecret"], shop_id)
+
+
+def core_api(ctx: BridgeContext, api_key: str) -> CoreApi:
+    return CoreApi(ctx.core_api_url, api_key, ctx.http)
+
+
+def store_core_api(ctx: BridgeContext, store: BridgeStore) -> CoreApi:
+    return core_api(ctx, ctx.box.decrypt(store.encrypted_api_key))
+
+
+def woo_credentials(ctx: BridgeContext, store: BridgeStore) -> WooCredentials:
+    return WooCredentials(
+        store.site_url,
+        ctx.box.decrypt(store.encrypted_consumer_key),
+        ctx.box.decrypt(store.encrypted_consumer_secret),
+    )
+
+
+def check_woo_credentials(ctx: BridgeContext, request: ConnectRequest) -> list[WooCall]:
+    calls: list[WooCall] = []
+    woo = WooStore(
+        WooCredentials(request.site_url, request.consumer_key, request.consumer_secret),
+        ctx.woo_timeout,
+        calls.append,
+    )
+    try:
+        woo.call("check_read", "GET", "orders", params={"per_page": 1})
+    except WooTransientError as exc:
+        raise StoreUnreachable(details={"field": "siteUrl", "reason": str(exc)}) from exc
+    except WooPermanentError as exc:
+        raise InvalidWooCredentials(details={"status": exc.status, "wooCode": exc.code}) from exc
+    try:
+        woo.call("check_write", "PUT", WRITE_PROBE_PATH, {})
+    except WooTransientError as exc:
+        raise StoreUnreachable(details={"field": "siteUrl", "reason": str(exc)}) from exc
+    except WooPermanentError as exc:
+        if exc.status in (401, 403):
+            raise InvalidWooCredentials(
+                "The WooCommerce key needs read/write permission",
+                details={"status": exc.status, "wooCode": exc.code},
+            ) from exc
+    return calls
+
+
+def _choose_shop(api: CoreApi, shop_id: str | None) -> str:
+    shops = api.list_shops()
+    if shop_id is not None:
+        if not any(shop.get("id") == shop_id for shop in shops):
+            raise InvalidRequest("No such shop for this API key", details={"field": "shopId"})
+        return shop_id
+    default = next((shop for shop in shops if shop.get("is_default")), None)
+    if default is None:
+        raise InvalidRequest(
+            "Give shopId: this key has no default shop", details={"field": "shopId"}
+        )
+    return str(default["id"])
+
+
+def connect_store(ctx: BridgeContext, api_key: str, request: ConnectRequest) -> BridgeStore:
+    mode = key_mode(api_key)
+    api = core_api(ctx, api_key)
+    shop_id = _choose_shop(api, request.shop_id)  # also proves the API key works
+    calls = check_woo_credentials(ctx, request)
+    secret = api.webhook_secret(shop_id)
+    now = utcnow()
+    box = ctx.box
+    with ctx.database.transaction() as db:
+        store = db.scalars(select(BridgeStore).where(BridgeStore.shop_id == shop_id)).first()
+        if store is not None and store.status == CONNECTED and store.site_url != request.site_url:
+            raise ShopAlreadyConnected(details={"shopId": shop_id, "field": "shopId"})
+        # The key moves to this store; any other store it served is released.
+        for other in db.scalars(
+            select(BridgeStore).where(BridgeStore.api_key_hash == key_hash(api_key))
+        ):
+            if store is None or other.id != store.id:
+                other.api_key_hash = None
+        db.flush()
+        if store is None:
+            store = BridgeStore(id=new_bridge_id("bst"), shop_id=shop_id, created_at=now)
+            db.add(store)
+        store.mode = mode
+        store.site_url = request.site_url
+        store.status = CONNECTED
+        store.api_key_hash = key_hash(api_key)
+        store.encrypted_api_key = box.encrypt(api_key)
+        store.encrypted_consumer_key = box.encrypt(request.consumer_key)
+        store.encrypted_consumer_secret = box.encrypt(request.consumer_secret)
+        store.consumer_key_hint = hint(request.consumer_key)
+        store.encrypted_webhook_secret = box.encrypt(secret)
+        store.secret_refreshed_at = now
+        store.connected_at = now
+        store.disconnected_at = None
+        store.updated_at = now
+        try:
+            db.flush()
+        except IntegrityError as exc:
+            raise ShopAlreadyConnected(details={"shopId": shop_id, "field": "shopId"}) from exc
+        record_calls(db, calls, store_id=store.id, attempt=0)
+    logger.info("store connected", extra={"store_id": store.id, "shop_id": shop_id})
+    return store
+
+
+def store_for_key(ctx: BridgeContext, api_key: str) -> BridgeStore:
+    if not api_key:
+        raise Unauthorized(
+            "Send your API key in the x-api-key header", details={"field": "x-api-key"}
+        )
+    with ctx.database.transaction() as db:
+        store = db.scalars(
+            select(BridgeStore).where(
+                BridgeStore.api_key_hash == key_hash(api_key), BridgeStore.status == CONNECTED
+            )
+        ).first()
+    if store is None:
+        raise StoreNotConnected()
+    return store
+
+
+def disconnect_store(ctx: BridgeContext, store_id: str) -> BridgeStore:
+    now = utcnow()
+    with ctx.database.transaction() as db:
+        store = db.get(BridgeStore, store_id)
+        if store is None:
+            raise StoreNotConnected()
+        store.status = DISCONNECTED
+        store.api_key_hash = None
+        # Credentials are dropped, not kept encrypted: a reconnect supplies fresh ones.
+        store.encrypted_consumer_key = ""
+        store.encrypted_consumer_secret = ""
+        store.disconnected_at = now
+        store.updated_at = now
+    logger.info("store disconnected", extra={"store_id": store_id})
+    return store
+
+
+def store_dict(ctx: BridgeContext, store: BridgeStore) -> dict[str, Any]:
+    return {
+        "storeId": store.id,
+        "shopId": store.shop_id,
+        "siteUrl": store.site_url,
+        "mode": store.mode,
+        "status": store.status,
+        "consumerKey": store.consumer_key_hint,
+        "webhookUrl": ctx.webhook_url(store.id),
+        "connectedAt": store.connected_at.isoformat().replace("+00:00", "Z"),
+    }

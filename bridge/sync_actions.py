@@ -1,0 +1,148 @@
+"""One sync task against one WooCommerce order: read the order as it is now, plan with
+`bridge.mapping.order_plans`, write only what is missing, check the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.models.base import utcnow
+from bridge.context import BridgeContext
+from bridge.mapping.order_plans import (
+    PAID_STATUSES,
+    OrderPlan,
+    plan_cancelled,
+    plan_failed,
+    plan_paid,
+    plan_refund,
+    plan_virtual_account,
+)
+from bridge.mapping.payment_facts import PaymentFacts, facts_from_data
+from bridge.models import BridgeRefund, SyncTask
+from bridge.task_actions import TaskAction
+from bridge.woo_client import WooPermanentError, WooStore, WooTransientError
+
+# Outcomes of a superseded session (the order got a new session since) change nothing.
+SESSION_BOUND = frozenset(
+    {
+        TaskAction.AWAIT_DEPOSIT,
+        TaskAction.MARK_FAILED,
+        TaskAction.CANCEL_EXPIRED,
+        TaskAction.CANCEL_CANCELLED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    outcome: str  # "succeeded" (something written) or "skipped" (nothing to do)
+    message: str
+    order_paid: bool = False
+
+
+class RefundInFlight(WooTransientError):
+    """A refund the plugin started is still being recorded: decide once it is."""
+
+
+def _plan(task: SyncTask, order: dict[str, Any], facts: PaymentFacts) -> OrderPlan:
+    action = TaskAction(task.action)
+    if action is TaskAction.MARK_PAID:
+        return plan_paid(order, facts)
+    if action is TaskAction.AWAIT_DEPOSIT:
+        return plan_virtual_account(order, facts)
+    if action is TaskAction.MARK_FAILED:
+        return plan_failed(order, facts, task.event_id or "")
+    if action in (TaskAction.CANCEL_EXPIRED, TaskAction.CANCEL_CANCELLED):
+        return plan_cancelled(order, facts, expired=action is TaskAction.CANCEL_EXPIRED)
+    return plan_refund(order, facts)
+
+
+def _refund_origin(ctx: BridgeContext, task: SyncTask, refund_id: str) -> str | None:
+    """'woocommerce' when the plugin started this refund; raises while one is in flight."""
+    with ctx.database.transaction() as db:
+        links = list(
+            db.scalars(
+                select(BridgeRefund).where(
+                    BridgeRefund.store_id == task.store_id,
+                    BridgeRefund.wc_order_id == task.wc_order_id,
+                )
+            )
+        )
+    for link in links:
+        if link.core_refund_id == refund_id:
+            return link.origin
+    if any(link.origin == "woocommerce" and link.status == "requesting" for link in links):
+        raise RefundInFlight("a refund from WooCommerce is still being recorded")
+    return None
+
+
+def _remember_refund(ctx: BridgeContext, task: SyncTask, facts: PaymentFacts, wc_id: Any) -> None:
+    now = utcnow()
+    try:
+        with ctx.database.transaction() as db:
+            db.add(
+                BridgeRefund(
+                    store_id=task.store_id,
+                    wc_order_id=task.wc_order_id or 0,
+                    wc_refund_id=int(wc_id) if str(wc_id).isdigit() else None,
+                    core_refund_id=facts.refund_id,
+                    origin="checkout",
+                    amount=facts.refund_amount,
+                    status="recorded",
+                    response=None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    except IntegrityError:
+        pass  # recorded by an earlier attempt
+
+
+def run_action(
+    ctx: BridgeContext, task: SyncTask, woo: WooStore, current_session: str | None
+) -> ActionResult:
+    facts = facts_from_data(task.payload)
+    action = TaskAction(task.action)
+    if action in SESSION_BOUND and current_session and facts.session_id != current_session:
+        return ActionResult("skipped", "stale: the order has a newer checkout session")
+    if action is TaskAction.RECORD_REFUND:
+        if not facts.refund_id or not facts.refund_amount:
+            return ActionResult("skipped", "refund event without refund id or amount")
+        if _refund_origin(ctx, task, facts.refund_id) == "woocommerce":
+            return ActionResult("skipped", "refund started in WooCommerce: already recorded")
+    path = f"orders/{task.wc_order_id}"
+    order = woo.call("read_order", "GET", path)
+    plan = _plan(task, order, facts)
+    wrote = False
+    if plan.update:
+        updated = woo.call("update_order", "PUT", path, plan.update)
+        wrote = True
+        status = str(updated.get("status")) if isinstance(updated, dict) else ""
+        if plan.expect and status not in plan.expect:
+            raise WooPermanentError(
+                f"order stayed {status!r}; expected one of {sorted(plan.expect)}"
+            )
+        order = updated
+    if plan.refund:
+        created = woo.call("create_refund", "POST", f"{path}/refunds", plan.refund)
+        wrote = True
+        _remember_refund(ctx, task, facts, created.get("id") if isinstance(created, dict) else None)
+    if plan.note and plan.note_marker:
+        notes = woo.call("read_notes", "GET", f"{path}/notes")
+        present = any(
+            plan.note_marker in str(note.get("note") or "")
+            for note in notes or []
+            if isinstance(note, dict)
+        )
+        if not present:
+            # The deposit account is for the customer: WooCommerce e-mails customer notes.
+            customer = action is TaskAction.AWAIT_DEPOSIT
+            woo.call(
+                "add_note", "POST", f"{path}/notes", {"note": plan.note, "customer_note": customer}
+            )
+            wrote = True
+    paid = str(order.get("status")) in PAID_STATUSES if isinstance(order, dict) else False
+    return ActionResult("succeeded" if wrote else "skipped", plan.reason, order_paid=paid)

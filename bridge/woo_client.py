@@ -1,0 +1,155 @@
+"""The store's wc/v3 REST API through the PyPI `woocommerce` client, with errors sorted into
+"retry later" and "give up", and every request reported to a recorder (the sync log)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import woocommerce
+
+from bridge.masking import excerpt
+
+# 5xx is transient, except refund errors: WooCommerce answers every wc_create_refund failure
+# (amount too large, gateway refusal) with HTTP 500 and `data: 500` (fixture
+# refund-create-exceeds-remaining); retrying those cannot succeed.
+PERMANENT_500_CODES = frozenset({"woocommerce_rest_cannot_create_order_refund"})
+TRANSIENT_4XX = frozenset({408, 425, 429})
+
+
+@dataclass(frozen=True)
+class WooCall:
+    """One request as the sync log records it."""
+
+    action: str
+    method: str
+    path: str
+    http_status: int | None
+    latency_ms: int
+    request_excerpt: str | None
+    response_excerpt: str | None
+    error: str | None = None
+
+
+Recorder = Callable[[WooCall], None]
+
+
+class WooError(Exception):
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class WooTransientError(WooError):
+    """Timeout, connection error, 429 or 5xx: try again later."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status, code)
+        self.retry_after = retry_after
+
+
+class WooPermanentError(WooError):
+    """400/401/404 and refund refusals: retrying cannot help; recorded as failed."""
+
+
+@dataclass(frozen=True)
+class WooCredentials:
+    site_url: str
+    consumer_key: str
+    consumer_secret: str
+
+    def __repr__(self) -> str:
+        return f"WooCredentials({self.site_url!r}, ***)"
+
+
+class WooStore:
+    def __init__(self, credentials: WooCredentials, timeout: float, recorder: Recorder) -> None:
+        self._api = woocommerce.API(
+            url=credentials.site_url,
+            consumer_key=credentials.consumer_key,
+            consumer_secret=credentials.consumer_secret,
+            version="wc/v3",
+            timeout=timeout,
+        )
+        self._record = recorder
+
+    def __repr__(self) -> str:
+        return "WooStore(***)"
+
+    def call(
+        self,
+        action: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        started = time.monotonic()
+        request_text = excerpt(body) if body is not None else None
+        try:
+            if method == "GET":
+                response = self._api.get(path, params=params or {})
+            elif method == "PUT":
+                response = self._api.put(path, body or {})
+            else:
+                response = self._api.post(path, body or {})
+        except requests.RequestException as exc:
+            latency = int((time.monotonic() - started) * 1000)
+            kind = "timeout" if isinstance(exc, requests.Timeout) else "connection error"
+            self._record(WooCall(action, method, path, None, latency, request_text, None, kind))
+            raise WooTransientError(f"store unreachable: {kind}") from exc
+        latency = int((time.monotonic() - started) * 1000)
+        payload = _json(response)
+        self._record(
+            WooCall(
+                action,
+                method,
+                path,
+                response.status_code,
+                latency,
+                request_text,
+                excerpt(payload if payload is not None else response.text),
+            )
+        )
+        if response.status_code < 300:
+            return payload
+        raise _error_for(response, payload)
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _error_for(response: requests.Response, payload: Any) -> WooError:
+    status = response.status_code
+    code = payload.get("code") if isinstance(payload, dict) else None
+    message = payload.get("message") if isinstance(payload, dict) else None
+    text = f"WooCommerce answered {status}" + (f" {code}: {message}" if code else "")
+    if (status >= 500 and code not in PERMANENT_500_CODES) or status in TRANSIENT_4XX:
+        return WooTransientError(text, status, code, _retry_after(response))
+    return WooPermanentError(text, status, code)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value and value.strip().isdigit():
+        return float(value.strip())
+    return None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

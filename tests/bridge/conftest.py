@@ -1,0 +1,106 @@
+"""Bridge fixtures: the WooCommerce double over real HTTP, the public API in process (through
+a WSGI transport adapter), a connected store and an in-memory stand-in for the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bridge.context import BridgeContext
+from tests.bridge.support import MemoryQueue, order_body
+from tests.bridge.wsgi_transport import WSGIAdapter
+from tests.conftest import Merchant
+from tests.woocommerce_double import WooCommerceDouble
+
+
+@pytest.fixture
+def double() -> Iterator[WooCommerceDouble]:
+    with WooCommerceDouble() as running:
+        running.seed_reference_catalog()
+        yield running
+
+
+@pytest.fixture
+def bridge_ctx(app: Flask) -> BridgeContext:
+    ctx: BridgeContext = app.extensions["bridge"]
+    ctx.http.mount(ctx.core_api_url, WSGIAdapter(app))
+    return ctx
+
+
+@pytest.fixture
+def queue(bridge_ctx: BridgeContext) -> MemoryQueue:
+    memory = MemoryQueue(bridge_ctx)
+    bridge_ctx.enqueue = memory
+    return memory
+
+
+@pytest.fixture
+def client(app: Flask, bridge_ctx: BridgeContext, queue: MemoryQueue) -> FlaskClient:
+    """The app's test client, with the bridge wired to the API in process and to `queue`."""
+    return app.test_client()
+
+
+@dataclass
+class ConnectedStore:
+    store_id: str
+    shop_id: str
+    secret: str
+    merchant: Merchant
+    double: WooCommerceDouble
+    client: FlaskClient
+
+    def headers(self) -> dict[str, str]:
+        return self.merchant.headers()
+
+    def new_order(self, products: list[tuple[int, int]] | None = None, **extra: Any) -> int:
+        order = self.double.seed_order(order_body(products or [(17, 1)], **extra))
+        return order.id
+
+    def checkout(self, order_id: int) -> dict[str, Any]:
+        response = self.client.post(
+            "/bridge/v1/orders",
+            json={
+                "order": self.double.order(order_id),
+                "returnUrl": "https://shop.example.test/return",
+                "cancelUrl": "https://shop.example.test/cancel",
+            },
+            headers=self.headers(),
+        )
+        assert response.status_code in (200, 201), response.get_json()
+        body: dict[str, Any] = response.get_json()
+        return body
+
+
+def connect(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, **extra: Any
+) -> dict[str, Any]:
+    key = double.create_key()
+    response = client.post(
+        "/bridge/v1/stores/connect",
+        json={
+            "siteUrl": double.url,
+            "consumerKey": key.consumer_key,
+            "consumerSecret": key.consumer_secret,
+            **extra,
+        },
+        headers=merchant.headers(),
+    )
+    assert response.status_code == 201, response.get_json()
+    data: dict[str, Any] = response.get_json()["data"]
+    return data
+
+
+@pytest.fixture
+def store(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, queue: MemoryQueue
+) -> ConnectedStore:
+    data = connect(client, merchant, double)
+    secret = client.get(
+        f"/api/shops/{data['shopId']}/webhook-secret", headers=merchant.headers()
+    ).get_json()["data"]["secret"]
+    return ConnectedStore(data["storeId"], data["shopId"], secret, merchant, double, client)
