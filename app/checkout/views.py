@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, g, redirect, request, url_for
+from flask import Blueprint, g, request, url_for
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
 
 from app.checkout import presenters, rendering
 from app.checkout.rendering import follow_window
@@ -127,4 +130,7 @@ def payment_return(session_id: str, attempt_id: str) -> Response:
         query["notice"] = "closed"
     elif status in (payments.AttemptStatus.FAILED, payments.AttemptStatus.TIMED_OUT):
         query["error"] = outcome.attempt.failure_code or "gateway_error"
-    return redirect(url_for("checkout.page", session_id=session.id, **query), 303)
+    target = url_for("checkout.page", session_id=session.id)
+    if query:
+        target = f"{target}?{urlencode(query)}"
+    return redirect(target, 303)

@@ -87,7 +87,7 @@ def refund_session(
             details={"sessionId": session.id, "status": session.status},
         )
     amount = _amount(session, request)
-    method = PaymentMethod(session.payment_method)
+    method = PaymentMethod(str(session.payment_method))
     if method is PaymentMethod.VIRTUAL_ACCOUNT and request.refund_account is None:
         raise InvalidRequest(
             "Virtual-account refunds need the customer's refund bank account",
@@ -138,4 +138,3 @@ def refund_session(
     }
     record_event(db, session, EventType.PAYMENT_REFUNDED, data, now)
     return refund
-
