@@ -33,7 +33,7 @@ class WSGIAdapter(BaseAdapter):
         response.status_code = answer.status_code
         response.headers = CaseInsensitiveDict(dict(answer.headers))
         response.raw = BytesIO(answer.get_data())
-        response._content = answer.get_data()  # noqa: SLF001 - the body is already read
+        response._content = answer.get_data()
         response.url = request.url or ""
         response.request = request
         response.encoding = "utf-8"

@@ -1,0 +1,277 @@
+"""Webhook relay: every outcome lands on the WooCommerce order once, never backwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.db import Database
+from bridge.models import SyncTask
+from tests.app.checkout.checkout_helpers import pay
+from tests.bridge.conftest import ConnectedStore
+from tests.bridge.support import MemoryQueue, completed_data, signed_event
+
+VA = {
+    "bank": "국민은행",
+    "bankCode": "004",
+    "accountNumber": "12345678901234",
+    "holder": "코리아체크아웃",
+    "dueDate": "2026-01-04T14:59:00Z",
+    "amount": 29000,
+}
+
+
+def deliver(
+    store: ConnectedStore, event_type: str, data: dict[str, Any], event_id: str | None = None
+) -> Any:
+    body, headers, _ = signed_event(store.secret, event_type, data, event_id)
+    return store.client.post(f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers)
+
+
+def paid_order(store: ConnectedStore, queue: MemoryQueue) -> tuple[int, str, dict[str, Any]]:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    data = completed_data(session_id, order_id, 29000)
+    assert deliver(store, "payment.completed", data).status_code == 200
+    queue.drain()
+    return order_id, session_id, data
+
+
+def korea_notes(store: ConnectedStore, order_id: int) -> list[str]:
+    return [n for n in store.double.note_texts(order_id) if n.startswith("[Korea Checkout]")]
+
+
+def test_completed_marks_paid_with_meta_and_one_note(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id, session_id, data = paid_order(store, queue)
+    order = store.double.order(order_id)
+    assert order["status"] == "processing"
+    assert order["transaction_id"] == data["gatewayTransactionId"]
+    assert order["date_paid"] is not None
+    meta = store.double.meta(order_id)
+    assert meta["_korea_checkout_session_id"] == session_id
+    assert meta["_korea_checkout_gateway"] == "toss"
+    assert meta["_korea_checkout_installment_months"] == 3
+    notes = korea_notes(store, order_id)
+    assert len(notes) == 1
+    assert "신용카드 3개월 할부" in notes[0]
+    assert "29,000원" in notes[0]
+
+
+def test_duplicate_event_is_stored_once_and_changes_nothing(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    data = completed_data(session_id, order_id, 29000)
+    first = deliver(store, "payment.completed", data, "evt_dup_" + session_id[-12:])
+    again = deliver(store, "payment.completed", data, "evt_dup_" + session_id[-12:])
+    assert first.get_json()["duplicate"] is False
+    assert again.get_json()["duplicate"] is True
+    queue.drain()
+    notes_before = store.double.note_texts(order_id)
+    # The same payment reported again under another event id (e.g. reconciliation).
+    deliver(store, "payment.completed", data)
+    queue.drain()
+    assert store.double.note_texts(order_id) == notes_before
+    with database.transaction() as db:
+        tasks = db.scalars(select(SyncTask).where(SyncTask.session_id == session_id)).all()
+    assert sorted(t.status for t in tasks) == ["skipped", "succeeded"]
+
+
+def test_virtual_account_then_deposit(store: ConnectedStore, queue: MemoryQueue) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    issued = {
+        **completed_data(session_id, order_id, 29000),
+        "status": "processing",
+        "paymentMethod": "virtual_account",
+        "virtualAccount": VA,
+    }
+    deliver(store, "virtual_account.issued", issued)
+    queue.drain()
+    assert store.double.order(order_id)["status"] == "on-hold"
+    va_note = [n for n in store.double.notes(order_id) if "가상계좌" in n.note]
+    assert len(va_note) == 1
+    assert va_note[0].customer_note is True
+    assert "12345678901234" in va_note[0].note
+    assert "2026-01-04 23:59 (KST)" in va_note[0].note
+    deliver(store, "payment.completed", {**issued, "status": "completed"})
+    queue.drain()
+    order = store.double.order(order_id)
+    assert order["status"] == "processing"
+    assert order["date_paid"] is not None
+
+
+def test_late_failure_and_expiry_never_unpay(store: ConnectedStore, queue: MemoryQueue) -> None:
+    order_id, _session_id, data = paid_order(store, queue)
+    notes = store.double.note_texts(order_id)
+    deliver(store, "payment.failed", {**data, "status": "failed", "failureCode": "card_declined"})
+    deliver(store, "session.expired", {**data, "status": "expired"})
+    deliver(store, "virtual_account.issued", {**data, "virtualAccount": VA})
+    queue.drain()
+    assert store.double.order(order_id)["status"] == "processing"
+    assert store.double.note_texts(order_id) == notes
+
+
+def test_failed_then_paid_out_of_order(store: ConnectedStore, queue: MemoryQueue) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    data = completed_data(session_id, order_id, 29000)
+    deliver(store, "payment.completed", data)
+    deliver(store, "payment.failed", {**data, "status": "processing", "retryable": True})
+    queue.drain()
+    assert store.double.order(order_id)["status"] == "processing"
+
+
+def test_terminal_failure_and_expiry(store: ConnectedStore, queue: MemoryQueue) -> None:
+    failed_id = store.new_order()
+    failed_session = store.checkout(failed_id)["sessionId"]
+    data = completed_data(failed_session, failed_id, 29000)
+    deliver(store, "payment.failed", {**data, "status": "failed", "failureMessage": "한도 초과"})
+    queue.drain()
+    assert store.double.order(failed_id)["status"] == "failed"
+    assert any("한도 초과" in n for n in korea_notes(store, failed_id))
+    expired_id = store.new_order()
+    expired_session = store.checkout(expired_id)["sessionId"]
+    deliver(
+        store,
+        "session.expired",
+        {**completed_data(expired_session, expired_id, 29000), "status": "expired"},
+    )
+    queue.drain()
+    assert store.double.order(expired_id)["status"] == "cancelled"
+
+
+def test_refund_from_checkout_becomes_one_woocommerce_refund(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id, _session_id, data = paid_order(store, queue)
+    refund = {
+        **data,
+        "status": "partially_refunded",
+        "refundId": "ref_abc123",
+        "amount": 10000,
+        "reason": "고객 요청",
+        "refundedAmount": 10000,
+        "remainingAmount": 19000,
+    }
+    deliver(store, "payment.refunded", refund)
+    deliver(store, "payment.refunded", refund)  # redelivered under another id
+    queue.drain()
+    refunds = store.double.refunds(order_id)
+    assert [r.amount for r in refunds] == [10000]
+    assert "ref_abc123" in refunds[0].reason
+    assert store.double.order(order_id)["status"] == "processing"
+    logged = [
+        e for e in store.double.request_log if e.path.endswith("/refunds") and e.method == "POST"
+    ]
+    assert all(e.body.get("api_refund") is False for e in logged)
+
+
+def test_refund_started_in_woocommerce_is_not_recorded_twice(
+    store: ConnectedStore, queue: MemoryQueue, client: FlaskClient
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    # Pay for real through the API's sandbox so the refund API has something to refund.
+    pay(
+        client,
+        session_id,
+        "card",
+        choices={"card_number": "4330-0000-0000-0001", "action": "approve"},
+    )
+    queue.drain()
+    wc_refund = store.double.seed_refund(order_id, "5000", "부분 환불")
+    response = client.post(
+        f"/bridge/v1/orders/{order_id}/refunds",
+        json={"wcRefundId": wc_refund.id, "amount": 5000, "reason": "부분 환불"},
+        headers=store.headers(),
+    )
+    assert response.status_code == 201, response.get_json()
+    refund_id = response.get_json()["refundId"]
+    replay = client.post(
+        f"/bridge/v1/orders/{order_id}/refunds",
+        json={"wcRefundId": wc_refund.id, "amount": 5000, "reason": "부분 환불"},
+        headers=store.headers(),
+    )
+    assert replay.status_code == 200
+    assert replay.get_json()["refundId"] == refund_id
+    deliver(
+        store,
+        "payment.refunded",
+        {
+            **completed_data(session_id, order_id, 29000),
+            "refundId": refund_id,
+            "amount": 5000,
+            "refundedAmount": 5000,
+            "remainingAmount": 24000,
+        },
+    )
+    queue.drain()
+    assert [r.amount for r in store.double.refunds(order_id)] == [5000]
+    status = client.get(f"/bridge/v1/orders/{order_id}", headers=store.headers()).get_json()
+    assert status["status"] == "partially_refunded"
+    assert status["refundedAmount"] == 5000
+
+
+def test_bad_signature_is_refused_and_stores_nothing(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id = store.new_order()
+    body, headers, _ = signed_event(
+        "whsec_" + "A" * 44, "payment.completed", completed_data("cs_x", order_id, 1)
+    )
+    response = store.client.post(
+        f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_signature"
+    assert not queue.queued
+
+
+def test_store_down_then_back_retries_until_it_lands(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.double.go_down()
+    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
+    assert queue.drain(max_runs=1) == ["retrying"]
+    store.double.come_back()
+    store.double.faults.fail_next(1, 503)
+    queue.drain(honour_delays=True, max_runs=5000)
+    assert store.double.order(order_id)["status"] == "processing"
+    assert len(korea_notes(store, order_id)) == 1
+
+
+def test_permanent_error_fails_with_reason(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    deliver(store, "payment.completed", completed_data("cs_nope", 999999, 1000))
+    assert queue.drain() == ["failed"]
+    with database.transaction() as db:
+        task = db.scalars(
+            select(SyncTask).where(
+                SyncTask.session_id == "cs_nope", SyncTask.store_id == store.store_id
+            )
+        ).one()
+    assert task.status == "failed"
+    assert "404" in (task.last_error or "")
+
+
+def test_timeline_shows_events_and_syncs(
+    store: ConnectedStore, queue: MemoryQueue, client: FlaskClient
+) -> None:
+    order_id, _, _ = paid_order(store, queue)
+    rows = client.get(f"/bridge/v1/orders/{order_id}/timeline", headers=store.headers()).get_json()[
+        "data"
+    ]
+    assert rows[0]["type"] == "event"
+    assert rows[0]["event"] == "payment.completed"
+    actions = [row["action"] for row in rows if row["type"] == "sync"]
+    assert any(a.startswith("update_order PUT") for a in actions)
+    assert all(row.get("httpStatus") in (200, 201, None) for row in rows)
