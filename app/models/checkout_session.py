@@ -53,4 +53,5 @@ class CheckoutSession(Base):
     paid_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    refunds: Mapped[list[Refund]] = relationship(order_by=Refund.created_at, lazy="selectin")
+    # Loaded on access only: most sessions are never paid, so they cannot have refunds.
+    refunds: Mapped[list[Refund]] = relationship(order_by=Refund.created_at, lazy="select")

@@ -46,7 +46,10 @@ def session_to_dict(session: CheckoutSession, public_base_url: str) -> dict[str,
         "paidAmount": session.paid_amount,
         "refundedAmount": session.refunded_amount,
         "refundableAmount": session.paid_amount - session.refunded_amount,
-        "refunds": [refund_to_dict(refund) for refund in session.refunds],
+        # No payment, no refunds: skip the query for the (many) unpaid sessions.
+        "refunds": [refund_to_dict(refund) for refund in session.refunds]
+        if session.paid_amount
+        else [],
     }
 
 
