@@ -1,0 +1,221 @@
+"""End to end over real HTTP: gunicorn serving the API and the bridge, a real RQ worker
+process, the WooCommerce double. A hosted-page payment lands on the order once; a refund
+from the API becomes one WooCommerce refund; a worker killed mid-sync loses nothing."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from app.db import Database
+from tests.app.checkout.checkout_helpers import pay
+from tests.bridge.support import order_body
+from tests.conftest import make_merchant
+from tests.reliability.test_webhook_reliability import private_redis  # noqa: F401 - fixture
+from tests.servers import ROOT, free_port, wait_until_healthy
+from tests.woocommerce_double import WooCommerceDouble
+
+APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
+
+
+class HttpResponse:
+    """What the checkout helpers read from a Flask test response, over real HTTP."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self._text = response.text
+
+    def get_data(self, as_text: bool = False) -> str:
+        return self._text
+
+
+class HttpBrowser:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def get(self, path: str) -> HttpResponse:
+        return HttpResponse(self.session.get(self.base_url + path, allow_redirects=False))
+
+    def post(self, path: str, data: dict[str, str] | None = None) -> HttpResponse:
+        url = self.base_url + path
+        return HttpResponse(self.session.post(url, data=data, allow_redirects=False))
+
+
+@contextmanager
+def web_server(env: dict[str, str], port: int) -> Iterator[str]:
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "worker"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.1)  # polling a condition against a deadline
+
+
+@pytest.fixture
+def stack(database_url: str, private_redis: str, tmp_path: Path) -> Iterator[dict[str, Any]]:  # noqa: F811
+    port = free_port()
+    env = {
+        "KC_ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": private_redis,
+        "REDIS_NAMESPACE": f"e2e{secrets.token_hex(3)}",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "VAR_DIR": str(tmp_path),
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "BRIDGE_RETRY_SCALE": "0.01",
+        "BRIDGE_TASK_LEASE_SECONDS": "4",
+        "BRIDGE_WOOCOMMERCE_TIMEOUT_SECONDS": "2",
+    }
+    merchant = make_merchant(Database(database_url))
+    with WooCommerceDouble() as double, web_server(env, port) as url:
+        double.seed_reference_catalog()
+        key = double.create_key()
+        headers = merchant.headers()
+        connected = requests.post(
+            f"{url}/bridge/v1/stores/connect",
+            json={
+                "siteUrl": double.url,
+                "consumerKey": key.consumer_key,
+                "consumerSecret": key.consumer_secret,
+            },
+            headers=headers,
+            timeout=30,
+        )
+        assert connected.status_code == 201, connected.text
+        yield {"env": env, "url": url, "double": double, "headers": headers}
+
+
+def checkout(stack: dict[str, Any], order_id: int) -> str:
+    response = requests.post(
+        f"{stack['url']}/bridge/v1/orders",
+        json={
+            "order": stack["double"].order(order_id),
+            "returnUrl": "https://s.test/r",
+            "cancelUrl": "https://s.test/c",
+        },
+        headers=stack["headers"],
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["sessionId"])
+
+
+def korea_notes(double: WooCommerceDouble, order_id: int) -> list[str]:
+    return [n for n in double.note_texts(order_id) if n.startswith("[Korea Checkout]")]
+
+
+def test_payment_and_refund_land_once_over_http(stack: dict[str, Any]) -> None:
+    double: WooCommerceDouble = stack["double"]
+    order_id = double.seed_order(order_body([(17, 1)])).id
+    session_id = checkout(stack, order_id)
+    worker = start_worker(stack["env"])
+    try:
+        response = pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+        assert response.status_code == 303
+        wait_for(lambda: double.order(order_id)["status"] == "processing")
+        wait_for(lambda: len(korea_notes(double, order_id)) == 1)
+        refund = requests.post(
+            f"{stack['url']}/api/checkout/session/{session_id}/refund",
+            json={"amount": 10000, "reason": "고객 요청"},
+            headers=stack["headers"],
+            timeout=30,
+        )
+        assert refund.status_code == 201, refund.text
+        wait_for(lambda: [r.amount for r in double.refunds(order_id)] == [10000])
+        wait_for(lambda: len(korea_notes(double, order_id)) == 2)
+        status = requests.get(
+            f"{stack['url']}/bridge/v1/orders/{order_id}", headers=stack["headers"], timeout=30
+        ).json()
+        assert status["status"] == "partially_refunded"
+        assert status["paid"] is True
+    finally:
+        stop(worker)
+    assert double.order(order_id)["transaction_id"]
+    assert double.meta(order_id)["_korea_checkout_session_id"] == session_id
+    assert len(korea_notes(double, order_id)) == 2
+    assert [r.amount for r in double.refunds(order_id)] == [10000]
+
+
+def test_worker_killed_mid_sync_loses_nothing(stack: dict[str, Any]) -> None:
+    double: WooCommerceDouble = stack["double"]
+    order_id = double.seed_order(order_body([(18, 2)])).id
+    session_id = checkout(stack, order_id)
+    # The first request the worker sends to the store hangs; we kill the worker meanwhile.
+    double.faults.hang_next(1, seconds=30)
+    pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+    first = start_worker(stack["env"])
+    try:
+        wait_for(lambda: double.faults.hung_requests >= 1)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first)
+    double.faults.release()
+    assert double.order(order_id)["status"] == "pending"
+    second = start_worker(stack["env"])
+    try:
+        wait_for(lambda: double.order(order_id)["status"] == "processing")
+        wait_for(lambda: len(korea_notes(double, order_id)) == 1)
+    finally:
+        stop(second)
+    assert len(korea_notes(double, order_id)) == 1
