@@ -47,8 +47,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: dict[str, float] = {}
         self.lock = threading.Lock()
-        self.server = make_server("127.0.0.1", 0, Request.application(self.handle),
-                                  threaded=True)
+        self.server = make_server("127.0.0.1", 0, Request.application(self.handle), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -65,13 +64,17 @@ class Receiver:
 
 
 def body(url: str, n: int) -> CreateSessionRequest:
-    return CreateSessionRequest.model_validate({
-        "platformOrderId": f"bench-{n}", "items": [{"name": "상품", "price": 29000,
-                                                     "quantity": 1}],
-        "customer": {"name": "홍길동", "email": "bench@example.com"}, "totalAmount": 29000,
-        "returnUrl": "https://shop.example/ok", "cancelUrl": "https://shop.example/cancel",
-        "webhookUrl": url,
-    })
+    return CreateSessionRequest.model_validate(
+        {
+            "platformOrderId": f"bench-{n}",
+            "items": [{"name": "상품", "price": 29000, "quantity": 1}],
+            "customer": {"name": "홍길동", "email": "bench@example.com"},
+            "totalAmount": 29000,
+            "returnUrl": "https://shop.example/ok",
+            "cancelUrl": "https://shop.example/cancel",
+            "webhookUrl": url,
+        }
+    )
 
 
 def produce(app, tenant: Tenant, url: str, n: int, commits: dict[str, float]) -> None:
@@ -85,9 +88,16 @@ def produce(app, tenant: Tenant, url: str, n: int, commits: dict[str, float]) ->
 
 
 def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
-    return [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
-                             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL) for _ in range(count)]
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
 
 
 def stop(workers: list[subprocess.Popen[bytes]]) -> None:
@@ -115,9 +125,14 @@ def main() -> None:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "REDIS_NAMESPACE": namespace,
-           "SECRET_KEY": secrets.token_hex(32), "KC_ENV": "production",
-           "SWEEP_INTERVAL_SECONDS": "30"}
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_NAMESPACE": namespace,
+        "SECRET_KEY": secrets.token_hex(32),
+        "KC_ENV": "production",
+        "SWEEP_INTERVAL_SECONDS": "30",
+    }
     workers: list[subprocess.Popen[bytes]] = []
     try:
         migrate.upgrade(url)
@@ -131,8 +146,11 @@ def main() -> None:
         # 1. Drain: events queued while no worker runs, then 2 workers deliver them.
         commits: dict[str, float] = {}
         with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda n: produce(app, tenant, receiver.url, n, commits),
-                          range(args.events)))
+            list(
+                pool.map(
+                    lambda n: produce(app, tenant, receiver.url, n, commits), range(args.events)
+                )
+            )
         workers = start_workers(env, args.workers)
         receiver.wait(1, 60)
         first = min(receiver.received.values())
@@ -153,13 +171,16 @@ def main() -> None:
                     time.sleep(delay)  # open-loop pacing of the producer
                 pool.submit(produce, app, tenant, receiver.url, args.events + n, commits)
         receiver.wait(total, 120)
-        latencies = [(receiver.received[k] - commits[k]) * 1000 for k in commits
-                     if k in receiver.received]
+        latencies = [
+            (receiver.received[k] - commits[k]) * 1000 for k in commits if k in receiver.received
+        ]
         result = {
-            "events": args.events, "workers": args.workers,
+            "events": args.events,
+            "workers": args.workers,
             "drain_deliveries_per_second": round(drain_rate, 1),
             "delivered_in_drain": drained,
-            "rate_events_per_second": args.rate, "rate_events": total,
+            "rate_events_per_second": args.rate,
+            "rate_events": total,
             "rate_delivered": len(latencies),
             "p50_ms": round(statistics.median(latencies), 1),
             "p99_ms": round(percentile(latencies, 0.99), 1),

@@ -150,7 +150,8 @@ def test_down_then_500_then_200_delivers_once_with_every_attempt_logged(
     assert [r.answered for r in receiver.received] == [500, 200]
     log = attempts(database, delivery_id)
     assert [a.attempt_number for a in log] == [1, 2, 3]
-    assert log[0].status_code is None and log[0].error == "ConnectionError"
+    assert log[0].status_code is None
+    assert log[0].error == "ConnectionError"
     assert [a.status_code for a in log[1:]] == [500, 200]
     assert log[1].response_excerpt == "nope"
     assert all(a.duration_ms >= 0 for a in log)
