@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-# Seconds before attempt n+1 after attempt n failed; the sum is about 3.2 days.
-RETRY_DELAYS = (5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400)
+# Seconds before attempt n+1 after attempt n failed: over 3 days even with -20 % jitter.
+RETRY_DELAYS = (5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400, 86400)
 MAX_RETRY_AFTER = 86400
 JITTER = 0.2
 # A store that keeps failing is probed less and less often, up to every 5 minutes.
