@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from urllib.parse import urlencode
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode
 
 from app.gateways.base import (
+    PEER_ADDRESS_HEADER,
+    ConfirmRequest,
     FailureCode,
     GatewayName,
     PaymentMethod,
@@ -13,25 +16,82 @@ from app.gateways.base import (
     PaymentStatus,
     RefundRequest,
 )
-from app.gateways.errors import InvalidRequest
+from app.gateways.errors import InvalidNotification, InvalidRequest
 
 AMOUNT_MISMATCH_MESSAGE = "결제 금액이 주문 금액과 일치하지 않습니다."
+#: Korea Standard Time: KCP and Inicis stamp their wire times in it without an offset.
+KST = timezone(timedelta(hours=9))
+_STAMP_FORMAT = "%Y%m%d%H%M%S"
 
 
 def with_query(url: str, params: Mapping[str, str]) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
 
-def amount_mismatch(gateway: GatewayName, order_id: str, gateway_code: str = "") -> PaymentResult:
-    """The return or the approval disagrees with the session total: fail, never approve."""
+def header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value, matched case-insensitively; ``""`` when it is absent."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), "")
+
+
+def failed(
+    gateway: GatewayName,
+    order_id: str,
+    failure_code: FailureCode,
+    message: str,
+    gateway_code: str = "",
+) -> PaymentResult:
+    """A payment that did not go through, with our code and the gateway's own."""
     return PaymentResult(
         gateway=gateway,
         status=PaymentStatus.FAILED,
         order_id=order_id,
-        failure_code=FailureCode.AMOUNT_MISMATCH,
-        failure_message=AMOUNT_MISMATCH_MESSAGE,
+        failure_code=failure_code,
+        failure_message=message,
         gateway_code=gateway_code,
     )
+
+
+def amount_mismatch(gateway: GatewayName, order_id: str, gateway_code: str = "") -> PaymentResult:
+    """The return or the approval disagrees with the session total: fail, never approve."""
+    return failed(
+        gateway, order_id, FailureCode.AMOUNT_MISMATCH, AMOUNT_MISMATCH_MESSAGE, gateway_code
+    )
+
+
+def approval_mismatch(result: PaymentResult, request: ConfirmRequest) -> bool:
+    """An approval (anything but a failure) for another order or amount than the session's."""
+    return result.status is not PaymentStatus.FAILED and (
+        result.amount != request.expected_amount or result.order_id != request.order_id
+    )
+
+
+def parse_kst_stamp(text: str) -> datetime | None:
+    """``20240213121814`` (KST, KCP's and Inicis's wire time) -> an aware datetime."""
+    if len(text) != 14 or not text.isdigit():
+        return None
+    return datetime.strptime(text, _STAMP_FORMAT).replace(tzinfo=KST)
+
+
+def kst_stamp(moment: datetime, fmt: str = _STAMP_FORMAT) -> str:
+    return moment.astimezone(KST).strftime(fmt)
+
+
+def ip_notification_form(
+    headers: Mapping[str, str], body: bytes, allowed_ips: Collection[str]
+) -> dict[str, str]:
+    """The form of a notification authenticated by source IP only (KCP, Inicis): the peer
+    must be one of ``allowed_ips``; the body is UTF-8 or, by both gateways' default, EUC-KR."""
+    if header(headers, PEER_ADDRESS_HEADER) not in allowed_ips:
+        raise InvalidNotification()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = body.decode("euc-kr")
+        except UnicodeDecodeError as exc:
+            raise InvalidNotification() from exc
+    return dict(parse_qsl(text))
 
 
 def parse_won(value: object) -> int | None:

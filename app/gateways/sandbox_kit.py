@@ -13,23 +13,32 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from app.gateways.base import (
     EASY_PAY_METHODS,
     FailureCode,
     PaymentMethod,
     RefundRequest,
+    SimulatedCallback,
     VirtualAccount,
     mask_card_number,
 )
-from app.gateways.common import validate_refund
-from app.gateways.errors import InvalidRequest
+from app.gateways.common import KST, header, validate_refund
+from app.gateways.errors import GatewayTimeout, InvalidNotification, InvalidRequest
 
+log = logging.getLogger(__name__)
+
+#: Sandbox notifications come from our own process, so they are signed with an HMAC of the
+#: body under this header, where KCP and Inicis rely on their source IPs.
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+MIN_SECRET_BYTES = 16
 SANDBOX_VA_HOLDER = "코리아체크아웃(주)"
 VA_VALID_DAYS = 3
 
@@ -112,6 +121,12 @@ def unseal(secret: bytes, purpose: str, token: str) -> dict[str, Any]:
     return payload
 
 
+def check_secret(secret: bytes) -> bytes:
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(f"sandbox secret must be at least {MIN_SECRET_BYTES} bytes")
+    return secret
+
+
 def transaction_id(secret: bytes, prefix: str, order_id: str, amount: int) -> str:
     """``toss_tx_<mac>``: verifiable later from (order id, paid amount) without storage."""
     return f"{prefix}{mac_hex(secret, 'tx', order_id, str(amount))}"
@@ -121,6 +136,12 @@ def check_transaction_id(
     secret: bytes, prefix: str, tx_id: str, order_id: str, amount: int
 ) -> bool:
     return hmac.compare_digest(transaction_id(secret, prefix, order_id, amount), tx_id)
+
+
+def require_transaction(secret: bytes, prefix: str, tx_id: str, order_id: str, amount: int) -> None:
+    """A sandbox only acts on transaction ids it issued for that order and amount."""
+    if not check_transaction_id(secret, prefix, tx_id, order_id, amount):
+        raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
 
 
 @dataclass(frozen=True)
@@ -160,12 +181,108 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+@dataclass(frozen=True)
+class Authorization:
+    """What the sandbox window authorized, sealed into the gateway's opaque value (Toss
+    ``paymentKey``, KCP ``enc_data``, Inicis ``authToken``) until the approval call."""
+
+    order_id: str
+    amount: int
+    method: PaymentMethod
+    outcome: Outcome
+    masked_card: str
+    installment_months: int
+    issued_at: datetime
+
+    @classmethod
+    def from_window(
+        cls, order_id: str, amount: int, method: PaymentMethod, choice: WindowChoice, months: int
+    ) -> Authorization:
+        """``months`` is the window's own plan, used when the customer picked none."""
+        return cls(
+            order_id=order_id,
+            amount=amount,
+            method=method,
+            outcome=choice.outcome,
+            masked_card=choice.masked_card,
+            installment_months=choice.installment_months or months,
+            issued_at=now_utc(),
+        )
+
+    def seal(self, secret: bytes, purpose: str) -> str:
+        payload = {
+            "o": self.order_id,
+            "a": self.amount,
+            "m": self.method.value,
+            "c": self.outcome.value,
+            "n": self.masked_card,
+            "i": self.installment_months,
+            "t": int(self.issued_at.timestamp()),
+        }
+        return seal(secret, purpose, payload)
+
+    @classmethod
+    def unseal(cls, secret: bytes, purpose: str, token: str) -> Authorization:
+        payload = unseal(secret, purpose, token)
+        try:
+            return cls(
+                order_id=str(payload["o"]),
+                amount=int(payload["a"]),
+                method=PaymentMethod(payload["m"]),
+                outcome=Outcome(payload["c"]),
+                masked_card=str(payload["n"]),
+                installment_months=int(payload["i"]),
+                issued_at=datetime.fromtimestamp(payload["t"], UTC),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TamperedToken("malformed payload") from exc
+
+    @property
+    def card_digits(self) -> str:
+        return self.masked_card.replace("-", "")
+
+    def decline(self, declines: Mapping[Outcome, tuple[str, str]]) -> tuple[str, str] | None:
+        """The gateway's (code, message) for a declining card, or None to approve. A timeout
+        card raises like a dead socket would, so the caller sees an unknown outcome."""
+        if self.outcome is Outcome.TIMEOUT:
+            log.info("sandbox simulated an approval timeout", extra={"order_id": self.order_id})
+            raise GatewayTimeout()
+        return declines.get(self.outcome)
+
+
+def signed_form_callback(secret: bytes, purpose: str, form: Mapping[str, str]) -> SimulatedCallback:
+    """A form-encoded sandbox notification, signed under ``SIGNATURE_HEADER``."""
+    body = urlencode(form).encode("utf-8")
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        SIGNATURE_HEADER: _body_signature(secret, purpose, body.decode("utf-8")),
+    }
+    return SimulatedCallback(headers, body)
+
+
+def verified_form(
+    secret: bytes, purpose: str, headers: Mapping[str, str], body: bytes
+) -> dict[str, str]:
+    """The form of a sandbox notification whose signature verifies; else InvalidNotification."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidNotification() from exc
+    expected = _body_signature(secret, purpose, text)
+    if not hmac.compare_digest(expected, header(headers, SIGNATURE_HEADER)):
+        raise InvalidNotification()
+    return dict(parse_qsl(text))
+
+
+def _body_signature(secret: bytes, purpose: str, text: str) -> str:
+    return mac_hex(secret, purpose, text, length=64)
+
+
 def issue_virtual_account(secret: bytes, order_id: str, issued_at: datetime) -> VirtualAccount:
     """A deterministic account per order, due ``VA_VALID_DAYS`` after issue (23:59:59 KST)."""
     digits = str(int(mac_hex(secret, "va", order_id, length=14), 16))[:12].rjust(12, "0")
     number = f"{digits[:3]}-{digits[3:9]}-{digits[9:]}"
-    kst = timedelta(hours=9)
-    due_local = (issued_at + kst + timedelta(days=VA_VALID_DAYS)).replace(
+    due_local = (issued_at.astimezone(KST) + timedelta(days=VA_VALID_DAYS)).replace(
         hour=23, minute=59, second=59, microsecond=0
     )
     bank_code, bank = SANDBOX_VA_BANK
@@ -173,15 +290,14 @@ def issue_virtual_account(secret: bytes, order_id: str, issued_at: datetime) -> 
         bank=bank,
         account_number=number,
         holder=SANDBOX_VA_HOLDER,
-        due_date=(due_local - kst).replace(tzinfo=UTC),
+        due_date=due_local.astimezone(UTC),
         bank_code=bank_code,
     )
 
 
 def check_refund(secret: bytes, prefix: str, request: RefundRequest) -> None:
     """The checks every sandbox refund makes before "calling" its gateway."""
-    if not check_transaction_id(
+    require_transaction(
         secret, prefix, request.transaction_id, request.order_id, request.paid_amount
-    ):
-        raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
+    )
     validate_refund(request)

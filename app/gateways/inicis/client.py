@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from app.gateways.base import (
-    PEER_ADDRESS_HEADER,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -26,7 +25,11 @@ from app.gateways.base import (
     RefundResult,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch, validate_refund
+from app.gateways.common import (
+    amount_mismatch,
+    ip_notification_form,
+    validate_refund,
+)
 from app.gateways.errors import GatewayError, InvalidNotification, InvalidRedirect, InvalidRequest
 from app.gateways.http import DEFAULT_TIMEOUT, send
 from app.gateways.inicis import iniapi, notices
@@ -133,15 +136,10 @@ class InicisClient:
         return iniapi.parse_refund(reply.body, request)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
-        peer = {k.lower(): v for k, v in headers.items()}.get(PEER_ADDRESS_HEADER.lower(), "")
-        if peer not in self._notify_ips:
-            raise InvalidNotification()
+        """Inicis signs nothing: accept only its source IPs and our ``mid``."""
+        form = ip_notification_form(headers, body, self._notify_ips)
         try:
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                text = body.decode("euc-kr")  # Inicis's NOTI default charset
-            noti = notices.parse_noti(dict(parse_qsl(text)))
+            noti = notices.parse_noti(form)
         except ValueError as exc:
             raise InvalidNotification() from exc
         if noti.mid != self._mid:

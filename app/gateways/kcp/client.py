@@ -9,28 +9,30 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Collection, Mapping
-from urllib.parse import parse_qsl
+from functools import partial
+from typing import Any
 
 import requests
 
 from app.gateways.base import (
-    PEER_ADDRESS_HEADER,
     ConfirmRequest,
     GatewayName,
     Mode,
     Notification,
     PaymentRequest,
     PaymentResult,
-    PaymentStatus,
     RedirectMethod,
     RefundRequest,
     RefundResult,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch, validate_refund
-from app.gateways.errors import GatewayError, InvalidNotification, InvalidRedirect, InvalidRequest
+from app.gateways.common import (
+    ip_notification_form,
+    validate_refund,
+)
+from app.gateways.errors import GatewayError, InvalidNotification, InvalidRequest
 from app.gateways.http import DEFAULT_TIMEOUT, send
-from app.gateways.kcp import notices
+from app.gateways.kcp import approval, notices
 from app.gateways.kcp import transformers as tx
 
 Signer = Callable[[str], str]
@@ -78,7 +80,7 @@ class KcpClient:
     def __repr__(self) -> str:
         return f"KcpClient(site_cd={self._site_cd!r}, base_url={self._base_url!r})"
 
-    def _post(self, path: str, body: Mapping[str, str]) -> dict:
+    def _post(self, path: str, body: Mapping[str, str]) -> dict[str, Any]:
         reply = send(
             self._session,
             "POST",
@@ -99,28 +101,10 @@ class KcpClient:
         )
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        ret = tx.parse_return(request.params)
-        if ret.order_id != request.order_id:
-            raise InvalidRedirect()
-        if ret.res_cd != tx.SUCCESS:
-            return tx.failed_result(request.order_id, ret.res_cd, ret.res_msg)
-        if ret.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.KCP, request.order_id)
-        try:
-            method = tx.method_from_window(request.params)
-        except ValueError as exc:
-            raise InvalidRedirect() from exc
-        body = tx.approval_body(
-            ret,
-            site_cd=self._site_cd,
-            cert_info=self._cert_info,
-            amount=request.expected_amount,
-            method=method,
+        approve = partial(self._post, tx.APPROVAL_PATH)
+        return approval.confirm_payment(
+            request, approve, site_cd=self._site_cd, cert_info=self._cert_info
         )
-        result = tx.parse_approval(self._post(tx.APPROVAL_PATH, body), request.order_id, method)
-        if result.status is not PaymentStatus.FAILED and result.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.KCP, request.order_id)
-        return result
 
     def refund(self, request: RefundRequest) -> RefundResult:
         validate_refund(request)
@@ -130,22 +114,11 @@ class KcpClient:
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         """KCP signs nothing: accept only its published source IPs and our ``site_cd``."""
-        peer = {k.lower(): v for k, v in headers.items()}.get(PEER_ADDRESS_HEADER.lower(), "")
-        if peer not in self._notify_ips:
-            raise InvalidNotification()
+        form = ip_notification_form(headers, body, self._notify_ips)
         try:
-            # KCP posts EUC-KR unless configured for UTF-8.
-            text = _decode(body)
-            notice = notices.parse_notice(dict(parse_qsl(text)))
+            notice = notices.parse_notice(form)
         except ValueError as exc:
             raise InvalidNotification() from exc
         if notice.site_cd != self._site_cd:
             raise InvalidNotification()
         return notices.to_notification(notice)
-
-
-def _decode(body: bytes) -> str:
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("euc-kr")

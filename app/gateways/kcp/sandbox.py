@@ -9,9 +9,8 @@ authenticated by KCP's source IPs; the sandbox signs them with ``X-Sandbox-Signa
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode
+from typing import Any
 
 from app.gateways.base import (
     ConfirmRequest,
@@ -20,31 +19,32 @@ from app.gateways.base import (
     Notification,
     PaymentRequest,
     PaymentResult,
-    PaymentStatus,
     RedirectMethod,
     RefundRequest,
     RefundResult,
     SimulatedCallback,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch
 from app.gateways.errors import (
     InvalidNotification,
     InvalidRedirect,
     InvalidRequest,
     InvalidWindowSubmission,
 )
-from app.gateways.kcp import notices
+from app.gateways.kcp import approval, notices
 from app.gateways.kcp import transformers as tx
 from app.gateways.kcp.sandbox_api import SANDBOX_SITE_CD, TX_PREFIX, KcpSandboxApi
 from app.gateways.sandbox_kit import (
     check_refund,
+    check_secret,
     check_transaction_id,
-    mac_hex,
     read_choice,
+    require_transaction,
+    signed_form_callback,
+    verified_form,
 )
 
-SIGNATURE_HEADER = "X-Sandbox-Signature"
+NOTICE_PURPOSE = "kcp.notice"
 
 
 class KcpSandbox:
@@ -52,9 +52,7 @@ class KcpSandbox:
     mode = Mode.TEST
 
     def __init__(self, *, secret: bytes, window_url: str) -> None:
-        if len(secret) < 16:
-            raise ValueError("sandbox secret must be at least 16 bytes")
-        self._secret = secret
+        self._secret = check_secret(secret)
         self._api = KcpSandboxApi(secret)
         self._window_url = window_url
 
@@ -79,31 +77,15 @@ class KcpSandbox:
         return WindowRedirect(ret_url, RedirectMethod.POST, back)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        ret = tx.parse_return(request.params)
-        if ret.order_id != request.order_id:
-            raise InvalidRedirect()
-        if ret.res_cd != tx.SUCCESS:
-            return tx.failed_result(request.order_id, ret.res_cd, ret.res_msg)
-        if ret.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.KCP, request.order_id)
-        try:
-            method = tx.method_from_window(request.params)  # the echoed order_info form
-        except ValueError as exc:
-            raise InvalidRedirect() from exc
-        body = tx.approval_body(
-            ret,
-            site_cd=SANDBOX_SITE_CD,
-            cert_info="sandbox",
-            amount=request.expected_amount,
-            method=method,
+        return approval.confirm_payment(
+            request, self._approve, site_cd=SANDBOX_SITE_CD, cert_info="sandbox"
         )
+
+    def _approve(self, body: Mapping[str, str]) -> dict[str, Any]:
         answer = self._api.approve(body)
         if answer.get("res_cd") == "S404":
-            raise InvalidRedirect()
-        result = tx.parse_approval(answer, request.order_id, method)
-        if result.status is not PaymentStatus.FAILED and result.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.KCP, request.order_id)
-        return result
+            raise InvalidRedirect()  # enc_data that the simulated KCP never issued
+        return answer
 
     def refund(self, request: RefundRequest) -> RefundResult:
         check_refund(self._secret, TX_PREFIX, request)
@@ -114,36 +96,19 @@ class KcpSandbox:
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int
     ) -> SimulatedCallback:
-        if not check_transaction_id(
-            self._secret, TX_PREFIX, transaction_id, order_id, expected_amount
-        ):
-            raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
+        require_transaction(self._secret, TX_PREFIX, transaction_id, order_id, expected_amount)
         form = self._api.notice(
             tno=transaction_id,
             order_id=order_id,
             billed=expected_amount,
             deposited=deposited_amount,
         )
-        body = urlencode(form).encode("utf-8")
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            SIGNATURE_HEADER: self._body_signature(body),
-        }
-        return SimulatedCallback(headers, body)
-
-    def _body_signature(self, body: bytes) -> str:
-        return mac_hex(self._secret, "kcp.notice", body.decode("utf-8"), length=64)
+        return signed_form_callback(self._secret, NOTICE_PURPOSE, form)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
+        form = verified_form(self._secret, NOTICE_PURPOSE, headers, body)
         try:
-            expected = self._body_signature(body)
-        except UnicodeDecodeError as exc:
-            raise InvalidNotification() from exc
-        if not hmac.compare_digest(expected, given):
-            raise InvalidNotification()
-        try:
-            notice = notices.parse_notice(dict(parse_qsl(body.decode("utf-8"))))
+            notice = notices.parse_notice(form)
         except ValueError as exc:
             raise InvalidNotification() from exc
         if (

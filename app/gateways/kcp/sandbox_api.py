@@ -10,29 +10,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from app.gateways.base import PaymentMethod
-from app.gateways.errors import GatewayTimeout
+from app.gateways.common import kst_stamp
 from app.gateways.kcp import transformers as tx
 from app.gateways.sandbox_kit import (
     SANDBOX_CARD_COMPANY,
     SANDBOX_VA_HOLDER,
+    Authorization,
     Outcome,
     TamperedToken,
     WindowChoice,
     issue_virtual_account,
     mac_hex,
     now_utc,
-    seal,
     transaction_id,
-    unseal,
 )
-
-log = logging.getLogger(__name__)
 
 TX_PREFIX = "kcp_tx_"
 ENC_PURPOSE = "kcp.enc_data"
@@ -49,10 +44,6 @@ DECLINES: Mapping[Outcome, tuple[str, str]] = {
 WINDOW_DECLINES = frozenset({Outcome.USER_CANCEL, Outcome.INVALID_CARD})
 #: Fields of our sandbox window page that KCP's real window would never echo back.
 WINDOW_ONLY_FIELDS = frozenset({"card_number", "installment_months", "action", "csrf_token"})
-
-
-def kst_stamp(moment: datetime) -> str:
-    return moment.astimezone(tx.KST).strftime("%Y%m%d%H%M%S")
 
 
 class KcpSandboxApi:
@@ -76,17 +67,14 @@ class KcpSandboxApi:
         if choice.outcome in WINDOW_DECLINES:
             code, message = DECLINES[choice.outcome]
             return {**back, "res_cd": code, "res_msg": message}
-        months = choice.installment_months or int(fields.get("fix_inst") or 0)
-        enc = {
-            "o": fields["ordr_idxx"],
-            "a": int(fields["good_mny"]),
-            "m": method.value,
-            "c": choice.outcome.value,
-            "n": choice.masked_card,
-            "i": months,
-            "t": int(now_utc().timestamp()),
-        }
-        enc_data = seal(self._secret, ENC_PURPOSE, enc)
+        enc = Authorization.from_window(
+            fields["ordr_idxx"],
+            int(fields["good_mny"]),
+            method,
+            choice,
+            int(fields.get("fix_inst") or 0),
+        )
+        enc_data = enc.seal(self._secret, ENC_PURPOSE)
         return {
             **back,
             "res_cd": tx.SUCCESS,
@@ -100,46 +88,40 @@ class KcpSandboxApi:
     def approve(self, body: Mapping[str, str]) -> dict[str, Any]:
         """``POST /gw/enc/v1/payment``."""
         try:
-            enc = unseal(self._secret, ENC_PURPOSE, body["enc_data"])
+            enc = Authorization.unseal(self._secret, ENC_PURPOSE, body["enc_data"])
         except (KeyError, TamperedToken):
             return {"res_cd": "S404", "res_msg": "인증 데이터가 올바르지 않습니다."}
-        if body.get("site_cd") != SANDBOX_SITE_CD or body.get("ordr_no") != enc["o"]:
+        if body.get("site_cd") != SANDBOX_SITE_CD or body.get("ordr_no") != enc.order_id:
             return {"res_cd": "S404", "res_msg": "인증 데이터가 올바르지 않습니다."}
-        if body.get("ordr_mony") != str(enc["a"]):
+        if body.get("ordr_mony") != str(enc.amount):
             return {"res_cd": "S009", "res_msg": "결제 요청 금액이 인증 금액과 다릅니다."}
-        outcome = Outcome(enc["c"])
-        if outcome is Outcome.TIMEOUT:
-            log.info("kcp sandbox simulated an approval timeout")
-            raise GatewayTimeout()
-        if outcome in DECLINES:
-            code, message = DECLINES[outcome]
-            return {"res_cd": code, "res_msg": message}
+        declined = enc.decline(DECLINES)
+        if declined:
+            return {"res_cd": declined[0], "res_msg": declined[1]}
         return self._approval(enc)
 
-    def _approval(self, enc: Mapping[str, Any]) -> dict[str, Any]:
-        method = PaymentMethod(enc["m"])
-        issued = datetime.fromtimestamp(enc["t"], UTC)
-        pay_type = tx.METHODS[method][1]
+    def _approval(self, enc: Authorization) -> dict[str, Any]:
+        pay_type = tx.METHODS[enc.method][1]
         answer: dict[str, Any] = {
             "res_cd": tx.SUCCESS,
             "res_msg": "정상처리",
-            "tno": transaction_id(self._secret, TX_PREFIX, enc["o"], enc["a"]),
-            "amount": str(enc["a"]),
+            "tno": transaction_id(self._secret, TX_PREFIX, enc.order_id, enc.amount),
+            "amount": str(enc.amount),
             "pay_method": pay_type,
-            "order_no": enc["o"],
-            "app_time": kst_stamp(issued),
+            "order_no": enc.order_id,
+            "app_time": kst_stamp(enc.issued_at),
         }
         if pay_type == "PACA":
             answer.update(
                 card_cd="CCLG",
                 card_name=SANDBOX_CARD_COMPANY,
-                card_no=enc["n"].replace("-", ""),
-                app_no=mac_hex(self._secret, "kcp.app_no", enc["o"], length=8),
-                quota=f"{enc['i']:02d}",
+                card_no=enc.card_digits,
+                app_no=mac_hex(self._secret, "kcp.app_no", enc.order_id, length=8),
+                quota=f"{enc.installment_months:02d}",
                 noinf="N",
             )
         elif pay_type == "PAVC":
-            account = issue_virtual_account(self._secret, enc["o"], issued)
+            account = issue_virtual_account(self._secret, enc.order_id, enc.issued_at)
             answer.update(
                 bankname=account.bank,
                 bankcode="BK04",

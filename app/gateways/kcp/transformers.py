@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from app.gateways.base import (
@@ -44,7 +44,7 @@ from app.gateways.base import (
     VirtualAccount,
     mask_card_number,
 )
-from app.gateways.common import parse_won
+from app.gateways.common import failed, parse_kst_stamp, parse_won
 from app.gateways.errors import GatewayDeclined
 
 API_BASE_URL = "https://spl.kcp.co.kr"
@@ -54,7 +54,6 @@ CANCEL_PATH = "/gw/mod/v1/cancel"
 SDK_URL = "https://spay.kcp.co.kr/plugin/kcp_spay_hub.js"
 SUCCESS = "0000"
 USER_CANCEL = "3001"
-KST = timezone(timedelta(hours=9))
 
 #: Our method -> (``pay_method`` bitmap, approval ``pay_type``, direct easy-pay flag).
 METHODS: Mapping[PaymentMethod, tuple[str, str, str]] = {
@@ -177,21 +176,8 @@ def approval_body(
     }
 
 
-def parse_time(value: str) -> datetime | None:
-    if len(value) != 14 or not value.isdigit():
-        return None
-    return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=KST)
-
-
 def failed_result(order_id: str, res_cd: str, res_msg: str) -> PaymentResult:
-    return PaymentResult(
-        GatewayName.KCP,
-        PaymentStatus.FAILED,
-        order_id,
-        failure_code=failure_code(res_cd),
-        failure_message=res_msg,
-        gateway_code=res_cd,
-    )
+    return failed(GatewayName.KCP, order_id, failure_code(res_cd), res_msg, res_cd)
 
 
 def parse_approval(body: Mapping[str, Any], order_id: str, method: PaymentMethod) -> PaymentResult:
@@ -208,7 +194,7 @@ def parse_approval(body: Mapping[str, Any], order_id: str, method: PaymentMethod
             bank=str(body.get("bankname") or BANKS.get(bank_code, bank_code)),
             account_number=str(body.get("account", "")),
             holder=str(body.get("depositor", "")),
-            due_date=parse_time(str(body.get("va_date", ""))) or datetime.min,
+            due_date=parse_kst_stamp(str(body.get("va_date", ""))) or datetime.min,
             bank_code=bank_code,
         )
     elif pay_method == "PACA" and body.get("card_no"):
@@ -226,7 +212,7 @@ def parse_approval(body: Mapping[str, Any], order_id: str, method: PaymentMethod
         method=method,
         transaction_id=str(body.get("tno", "")),
         amount=parse_won(body.get("amount", "")) or 0,
-        approved_at=parse_time(str(body.get("app_time", ""))),
+        approved_at=parse_kst_stamp(str(body.get("app_time", ""))),
         card=card,
         virtual_account=account,
     )
@@ -283,5 +269,5 @@ def parse_cancel(body: Mapping[str, Any], request: RefundRequest) -> RefundResul
         remaining_amount=(
             remaining if remaining is not None else request.refundable_amount - request.amount
         ),
-        refunded_at=parse_time(str(body.get("canc_time", ""))),
+        refunded_at=parse_kst_stamp(str(body.get("canc_time", ""))),
     )

@@ -85,21 +85,15 @@ class TossClient:
         )
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        redirect = tx.parse_redirect(request.params)
-        if redirect.order_id != request.order_id:
-            raise InvalidRedirect()
-        if not redirect.succeeded:
-            return tx.failed_result(request.order_id, redirect.code, redirect.message)
-        if redirect.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.TOSS, request.order_id)
-        body = tx.confirm_body(redirect.payment_key, request.order_id, request.expected_amount)
-        reply = self._call(
-            "POST", "/v1/payments/confirm", body, idempotency_key=f"confirm:{redirect.payment_key}"
-        )
+        body = tx.check_redirect(request)
+        if isinstance(body, PaymentResult):
+            return body
+        key = body["paymentKey"]
+        reply = self._call("POST", "/v1/payments/confirm", body, idempotency_key=f"confirm:{key}")
         code, message = _error(reply)
         if code == "ALREADY_PROCESSED_PAYMENT":
             # A second confirm of the same payment: answer with what Toss already has.
-            reply = self._call("GET", f"/v1/payments/{quote(redirect.payment_key, safe='')}")
+            reply = self._call("GET", f"/v1/payments/{quote(key, safe='')}")
             code, message = _error(reply)
         if reply.status == 404:
             raise InvalidRedirect()

@@ -30,20 +30,20 @@ from app.gateways.base import (
     SimulatedCallback,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch, with_query
+from app.gateways.common import with_query
 from app.gateways.errors import (
     GatewayDeclined,
     InvalidNotification,
     InvalidRedirect,
-    InvalidRequest,
     InvalidWindowSubmission,
 )
 from app.gateways.sandbox_kit import (
+    Authorization,
     TamperedToken,
     check_refund,
-    check_transaction_id,
-    now_utc,
+    check_secret,
     read_choice,
+    require_transaction,
     transaction_id,
 )
 from app.gateways.toss import transformers as tx
@@ -61,9 +61,7 @@ class TossSandbox:
     def __init__(
         self, *, secret: bytes, window_url: str, client_key: str = "test_ck_sandbox"
     ) -> None:
-        if len(secret) < 16:
-            raise ValueError("sandbox secret must be at least 16 bytes")
-        self._secret = secret
+        self._secret = check_secret(secret)
         self._api = TossSandboxApi(secret)
         self._window_url = window_url
         self._client_key = client_key
@@ -88,31 +86,17 @@ class TossSandbox:
             code, message = DECLINES[choice.outcome]
             query = {"code": code, "message": message, "orderId": order_id}
             return WindowRedirect(with_query(fail_url, query), RedirectMethod.GET)
-        months = choice.installment_months or int(form.get("cardInstallmentPlan") or 0)
+        months = int(form.get("cardInstallmentPlan") or 0)
         key = self._api.issue_payment_key(
-            {
-                "o": order_id,
-                "a": amount,
-                "m": method.value,
-                "c": choice.outcome.value,
-                "n": choice.masked_card,
-                "i": months,
-                "t": int(now_utc().timestamp()),
-            }
+            Authorization.from_window(order_id, amount, method, choice, months)
         )
         query = {"paymentKey": key, "orderId": order_id, "amount": str(amount)}
         return WindowRedirect(with_query(success_url, query), RedirectMethod.GET)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        redirect = tx.parse_redirect(request.params)
-        if redirect.order_id != request.order_id:
-            raise InvalidRedirect()
-        if not redirect.succeeded:
-            return tx.failed_result(request.order_id, redirect.code, redirect.message)
-        if redirect.amount != request.expected_amount:
-            # Toss's rule: compare the returned amount with the order before confirming.
-            return amount_mismatch(GatewayName.TOSS, request.order_id)
-        body = tx.confirm_body(redirect.payment_key, request.order_id, request.expected_amount)
+        body = tx.check_redirect(request)
+        if isinstance(body, PaymentResult):
+            return body
         status, answer = self._api.confirm(body)
         if status == 404:
             raise InvalidRedirect()
@@ -139,10 +123,7 @@ class TossSandbox:
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int
     ) -> SimulatedCallback:
-        if not check_transaction_id(
-            self._secret, TX_PREFIX, transaction_id, order_id, expected_amount
-        ):
-            raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
+        require_transaction(self._secret, TX_PREFIX, transaction_id, order_id, expected_amount)
         body = self._api.deposit_callback(
             transaction_id=transaction_id,
             order_id=order_id,

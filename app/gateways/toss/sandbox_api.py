@@ -6,15 +6,15 @@ sends over HTTP. Keys and transaction keys are sealed tokens (see ``sandbox_kit`
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from app.gateways.base import PaymentMethod
-from app.gateways.errors import GatewayTimeout
+from app.gateways.common import KST
 from app.gateways.sandbox_kit import (
     SANDBOX_VA_HOLDER,
+    Authorization,
     Outcome,
     TamperedToken,
     issue_virtual_account,
@@ -25,9 +25,6 @@ from app.gateways.sandbox_kit import (
 )
 from app.gateways.toss import transformers as tx
 
-log = logging.getLogger(__name__)
-
-KST = timedelta(hours=9)
 KEY_PURPOSE = "toss.paymentKey"
 DEPOSIT_PURPOSE = "toss.transactionKey"
 
@@ -48,7 +45,7 @@ NOT_FOUND = {"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제
 
 
 def kst_iso(moment: datetime) -> str:
-    return (moment + KST).replace(tzinfo=None).isoformat() + "+09:00"
+    return moment.astimezone(KST).isoformat()
 
 
 class TossSandboxApi:
@@ -58,8 +55,8 @@ class TossSandboxApi:
     def __repr__(self) -> str:
         return "TossSandboxApi(<secret>)"
 
-    def issue_payment_key(self, payload: Mapping[str, Any]) -> str:
-        return seal(self._secret, KEY_PURPOSE, payload)
+    def issue_payment_key(self, authorization: Authorization) -> str:
+        return authorization.seal(self._secret, KEY_PURPOSE)
 
     def deposit_secret(self, order_id: str) -> str:
         """The Payment's ``secret``, echoed by every DEPOSIT_CALLBACK of that order."""
@@ -68,34 +65,29 @@ class TossSandboxApi:
     def confirm(self, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         """``POST /v1/payments/confirm``. A timeout card raises like a dead socket would."""
         try:
-            key = unseal(self._secret, KEY_PURPOSE, str(body["paymentKey"]))
+            key = Authorization.unseal(self._secret, KEY_PURPOSE, str(body["paymentKey"]))
         except TamperedToken:
             return 404, dict(NOT_FOUND)
-        if key["o"] != body["orderId"] or key["a"] != body["amount"]:
+        if key.order_id != body["orderId"] or key.amount != body["amount"]:
             return 400, {"code": "INVALID_REQUEST", "message": "잘못된 요청입니다."}
-        outcome = Outcome(key["c"])
-        if outcome is Outcome.TIMEOUT:
-            log.info("toss sandbox simulated a confirm timeout")
-            raise GatewayTimeout()
-        if outcome in DECLINES:
-            code, message = DECLINES[outcome]
-            return 403, {"code": code, "message": message}
+        declined = key.decline(DECLINES)
+        if declined:
+            return 403, {"code": declined[0], "message": declined[1]}
         return 200, self._payment_object(key, str(body["paymentKey"]))
 
-    def _payment_object(self, key: Mapping[str, Any], payment_key: str) -> dict[str, Any]:
-        method = PaymentMethod(key["m"])
-        issued = datetime.fromtimestamp(key["t"], UTC)
+    def _payment_object(self, key: Authorization, payment_key: str) -> dict[str, Any]:
+        method, issued = key.method, key.issued_at
         payment: dict[str, Any] = {
             "mId": "tosspayments",
             "version": "2022-11-16",
             "paymentKey": payment_key,
-            "orderId": key["o"],
+            "orderId": key.order_id,
             "currency": "KRW",
             "status": "DONE",
             "requestedAt": kst_iso(issued),
             "approvedAt": kst_iso(issued),
-            "totalAmount": key["a"],
-            "balanceAmount": key["a"],
+            "totalAmount": key.amount,
+            "balanceAmount": key.amount,
             "method": "카드",
             "card": None,
             "virtualAccount": None,
@@ -104,29 +96,29 @@ class TossSandboxApi:
             "failure": None,
         }
         if method is PaymentMethod.VIRTUAL_ACCOUNT:
-            payment.update(self._virtual_account(key["o"], issued))
+            payment.update(self._virtual_account(key.order_id, issued))
         elif method is PaymentMethod.TRANSFER:
             payment["method"] = "계좌이체"
             payment["transfer"] = {"bankCode": "88", "settlementStatus": "COMPLETED"}
-        elif key["n"]:
+        elif key.masked_card:
             payment["card"] = {
                 "issuerCode": "41",
                 "acquirerCode": "41",
-                "number": key["n"].replace("-", ""),
-                "installmentPlanMonths": key["i"],
+                "number": key.card_digits,
+                "installmentPlanMonths": key.installment_months,
                 "isInterestFree": False,
                 "approveNo": mac_hex(self._secret, "approve", payment_key, length=8),
                 "cardType": "신용",
                 "ownerType": "개인",
                 "acquireStatus": "READY",
-                "amount": key["a"],
+                "amount": key.amount,
             }
         easy_pay = tx.WINDOW_METHOD[method][1]
         if easy_pay:
             payment["method"] = "간편결제"
             payment["easyPay"] = {
                 "provider": tx.EASY_PAY_NAMES[easy_pay],
-                "amount": key["a"],
+                "amount": key.amount,
                 "discountAmount": 0,
             }
         return payment
@@ -182,7 +174,7 @@ class TossSandboxApi:
         the payment stays WAITING_FOR_DEPOSIT; the sealed ``transactionKey`` records it."""
         status = "DONE" if deposited == expected else "WAITING_FOR_DEPOSIT"
         deposit = {"x": transaction_id, "d": deposited, "e": expected}
-        created = (now_utc() + KST).replace(tzinfo=None).isoformat(timespec="microseconds")
+        created = now_utc().astimezone(KST).replace(tzinfo=None).isoformat(timespec="microseconds")
         return {
             "createdAt": created,
             "secret": self.deposit_secret(order_id),

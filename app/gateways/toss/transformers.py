@@ -28,6 +28,7 @@ from typing import Any
 
 from app.gateways.base import (
     CardDetails,
+    ConfirmRequest,
     FailureCode,
     GatewayName,
     PaymentMethod,
@@ -40,6 +41,8 @@ from app.gateways.base import (
     VirtualAccount,
     mask_card_number,
 )
+from app.gateways.common import amount_mismatch, failed
+from app.gateways.errors import InvalidRedirect
 from app.gateways.toss.codes import BANKS, CARD_ISSUERS
 
 API_BASE_URL = "https://api.tosspayments.com"
@@ -161,20 +164,27 @@ def confirm_body(payment_key: str, order_id: str, amount: int) -> dict[str, Any]
     return {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
 
 
+def check_redirect(request: ConfirmRequest) -> dict[str, Any] | PaymentResult:
+    """The window's return against the session: the confirm body to send, or the final
+    result without a call (declined in the window; Toss's rule: an ``amount`` other than
+    the order's is never confirmed). A return for another order is forged."""
+    redirect = parse_redirect(request.params)
+    if redirect.order_id != request.order_id:
+        raise InvalidRedirect()
+    if not redirect.succeeded:
+        return failed_result(request.order_id, redirect.code, redirect.message)
+    if redirect.amount != request.expected_amount:
+        return amount_mismatch(GatewayName.TOSS, request.order_id)
+    return confirm_body(redirect.payment_key, request.order_id, request.expected_amount)
+
+
 def failure_code(code: str) -> FailureCode:
     """Unknown error codes of a refused payment are a gateway error, never a success."""
     return ERROR_MAP.get(code, FailureCode.GATEWAY_ERROR)
 
 
 def failed_result(order_id: str, code: str, message: str) -> PaymentResult:
-    return PaymentResult(
-        gateway=GatewayName.TOSS,
-        status=PaymentStatus.FAILED,
-        order_id=order_id,
-        failure_code=failure_code(code),
-        failure_message=message,
-        gateway_code=code,
-    )
+    return failed(GatewayName.TOSS, order_id, failure_code(code), message, code)
 
 
 def status_of(wire_status: str) -> PaymentStatus:
