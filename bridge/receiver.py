@@ -103,7 +103,8 @@ def receive_webhook(
     event = verify(ctx, store, raw, headers)
     event_id = str(event["id"])[:64]
     event_type = str(event.get("event") or "")
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    raw_data = event.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
     order_id = _order_id(data)
     session_id = str(data.get("sessionId") or "")[:40] or None
     action = ACTIONS_BY_EVENT.get(event_type)

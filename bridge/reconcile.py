@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from app.crypto import DecryptionError
 from app.models.base import utcnow
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
@@ -64,6 +65,10 @@ def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
         now = utcnow()
         try:
             session = store_core_api(ctx, store).get_session(str(link.session_id))
+        except DecryptionError:
+            # One store's unreadable key must not stop the others being reconciled.
+            logger.warning("reconcile: stored key unreadable", extra={"store_id": store.id})
+            session = {}
         except (CoreApiError, CoreUnavailable):
             logger.warning("reconcile: session lookup failed", extra={"store_id": store.id})
             session = {}

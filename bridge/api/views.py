@@ -117,5 +117,5 @@ def timeline(order_id: int) -> Response:
 
 @bp.post("/webhooks/<store_id>")
 def webhook(store_id: str) -> Response:
-    receipt = receive_webhook(_ctx(), store_id, request.get_data(), request.headers)
+    receipt = receive_webhook(_ctx(), store_id, request.get_data(), dict(request.headers))
     return jsonify({"received": True, "eventId": receipt.event_id, "duplicate": receipt.duplicate})
