@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -19,20 +20,19 @@ from app.gateways.base import (
     Notification,
     PaymentRequest,
     PaymentResult,
-    PaymentStatus,
     RedirectMethod,
     RefundRequest,
     RefundResult,
     WindowRedirect,
 )
 from app.gateways.common import (
-    amount_mismatch,
     ip_notification_form,
+    kst_stamp,
     validate_refund,
 )
 from app.gateways.errors import GatewayError, InvalidNotification, InvalidRedirect, InvalidRequest
 from app.gateways.http import DEFAULT_TIMEOUT, send
-from app.gateways.inicis import iniapi, notices
+from app.gateways.inicis import approval, iniapi, notices
 from app.gateways.inicis import transformers as tx
 
 #: Encrypts the refund account number for INIAPI's [ENC] fields (AES with the INIAPI key/IV).
@@ -72,48 +72,31 @@ class InicisClient:
         return f"InicisClient(mid={self._mid!r}, keys=<secret>)"
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
-        if request.method not in tx.SUPPORTED_METHODS:
-            raise InvalidRequest(
-                "이니시스에서 지원하지 않는 결제수단입니다.", code="unsupported_method"
-            )
         fields = tx.window_fields(
-            request, mid=self._mid, sign_key=self._sign_key, timestamp=_millis()
+            request, mid=self._mid, sign_key=self._sign_key, timestamp=approval.timestamp()
         )
         return WindowRedirect(tx.SDK_URL, RedirectMethod.JS_SDK, fields)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        if not request.params.get("resultCode"):
-            return tx.closed_result(request.order_id)
-        ret = tx.parse_return(request.params)
-        if ret.order_id != request.order_id:
-            raise InvalidRedirect()
-        if ret.result_code != tx.SUCCESS:
-            return tx.failed_result(request.order_id, ret.result_code, ret.result_msg)
-        if not _trusted(ret.auth_url, self._auth_hosts):
-            raise InvalidRedirect()
-        try:
-            method = tx.method_from_merchant_data(ret.merchant_data)
-        except ValueError as exc:
-            raise InvalidRedirect() from exc
-        form = tx.approval_form(
-            ret,
+        return approval.confirm_payment(
+            request,
+            self._approve,
             mid=self._mid,
             sign_key=self._sign_key,
-            timestamp=_millis(),
-            price=request.expected_amount,
+            net_cancel=self._net_cancel,
         )
+
+    def _approve(self, ret: tx.Return, form: Mapping[str, str]) -> Mapping[str, Any]:
+        if not _trusted(ret.auth_url, self._auth_hosts):
+            raise InvalidRedirect()
         reply = send(self._session, "POST", ret.auth_url, timeout=self._timeout, form=form)
         if not isinstance(reply.body, dict):
             raise GatewayError("이니시스 승인 응답을 해석할 수 없습니다.")
-        result = tx.parse_approval(reply.body, request.order_id, method)
-        if result.status is not PaymentStatus.FAILED and (
-            result.amount != request.expected_amount or result.order_id != request.order_id
-        ):
-            # Approved for another amount: undo it with the documented net cancel.
-            if _trusted(ret.net_cancel_url, self._auth_hosts):
-                send(self._session, "POST", ret.net_cancel_url, timeout=self._timeout, form=form)
-            return amount_mismatch(GatewayName.INICIS, request.order_id)
-        return result
+        return reply.body
+
+    def _net_cancel(self, ret: tx.Return, form: Mapping[str, str]) -> None:
+        if _trusted(ret.net_cancel_url, self._auth_hosts):
+            send(self._session, "POST", ret.net_cancel_url, timeout=self._timeout, form=form)
 
     def refund(self, request: RefundRequest) -> RefundResult:
         validate_refund(request)
@@ -127,7 +110,7 @@ class InicisClient:
             mid=self._mid,
             api_key=self._iniapi_key,
             client_ip=self._server_ip,
-            timestamp=datetime.now(tx.KST).strftime("%Y%m%d%H%M%S"),
+            timestamp=kst_stamp(datetime.now(UTC)),
             encrypted_account=account,
         )
         reply = send(self._session, "POST", self._refund_url, timeout=self._timeout, form=form)
@@ -145,10 +128,6 @@ class InicisClient:
         if noti.mid != self._mid:
             raise InvalidNotification()
         return notices.to_notification(noti)
-
-
-def _millis() -> str:
-    return str(int(datetime.now(UTC).timestamp() * 1000))
 
 
 def _trusted(url: str, hosts: frozenset[str]) -> bool:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from datetime import datetime
-from urllib.parse import parse_qsl, urlencode
+from typing import Any
 
 from app.gateways.base import (
     ConfirmRequest,
@@ -21,21 +20,18 @@ from app.gateways.base import (
     Notification,
     PaymentRequest,
     PaymentResult,
-    PaymentStatus,
     RedirectMethod,
     RefundRequest,
     RefundResult,
     SimulatedCallback,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch
 from app.gateways.errors import (
     InvalidNotification,
     InvalidRedirect,
-    InvalidRequest,
     InvalidWindowSubmission,
 )
-from app.gateways.inicis import iniapi, notices
+from app.gateways.inicis import approval, iniapi, notices
 from app.gateways.inicis import transformers as tx
 from app.gateways.inicis.sandbox_api import (
     SANDBOX_INIAPI_KEY,
@@ -47,17 +43,16 @@ from app.gateways.inicis.sandbox_api import (
 from app.gateways.sandbox_kit import (
     Outcome,
     check_refund,
-    check_transaction_id,
+    check_secret,
     mac_hex,
     now_utc,
     read_choice,
+    require_transaction,
+    signed_form_callback,
+    verified_form,
 )
 
-SIGNATURE_HEADER = "X-Sandbox-Signature"
-
-
-def _millis(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
+NOTI_PURPOSE = "inicis.noti"
 
 
 class InicisSandbox:
@@ -65,9 +60,7 @@ class InicisSandbox:
     mode = Mode.TEST
 
     def __init__(self, *, secret: bytes, window_url: str) -> None:
-        if len(secret) < 16:
-            raise ValueError("sandbox secret must be at least 16 bytes")
-        self._secret = secret
+        self._secret = check_secret(secret)
         self._api = InicisSandboxApi(secret, auth_url=f"{window_url.rstrip('/')}/auth")
 
     def __repr__(self) -> str:
@@ -78,12 +71,8 @@ class InicisSandbox:
         return self._api.auth_url.removesuffix("/auth")
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
-        if request.method not in tx.SUPPORTED_METHODS:
-            raise InvalidRequest(
-                "이니시스에서 지원하지 않는 결제수단입니다.", code="unsupported_method"
-            )
         fields = tx.window_fields(
-            request, mid=SANDBOX_MID, sign_key=SANDBOX_SIGN_KEY, timestamp=_millis(now_utc())
+            request, mid=SANDBOX_MID, sign_key=SANDBOX_SIGN_KEY, timestamp=approval.timestamp()
         )
         return WindowRedirect(self._window_url, RedirectMethod.POST, fields)
 
@@ -103,35 +92,18 @@ class InicisSandbox:
         return WindowRedirect(return_url, RedirectMethod.POST, back)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        if not request.params.get("resultCode"):
-            return tx.closed_result(request.order_id)
-        ret = tx.parse_return(request.params)
-        if ret.order_id != request.order_id:
-            raise InvalidRedirect()
-        if ret.result_code != tx.SUCCESS:
-            return tx.failed_result(request.order_id, ret.result_code, ret.result_msg)
+        # The simulated approval stores nothing, so there is nothing to net-cancel.
+        return approval.confirm_payment(
+            request, self._approve, mid=SANDBOX_MID, sign_key=SANDBOX_SIGN_KEY
+        )
+
+    def _approve(self, ret: tx.Return, form: Mapping[str, str]) -> Mapping[str, Any]:
         if not hmac.compare_digest(ret.auth_url, self._api.auth_url):
             raise InvalidRedirect()  # the live client checks Inicis's hosts instead
-        try:
-            method = tx.method_from_merchant_data(ret.merchant_data)
-        except ValueError as exc:
-            raise InvalidRedirect() from exc
-        form = tx.approval_form(
-            ret,
-            mid=SANDBOX_MID,
-            sign_key=SANDBOX_SIGN_KEY,
-            timestamp=_millis(now_utc()),
-            price=request.expected_amount,
-        )
         answer = self._api.approve(form)
         if answer.get("resultCode") == "S404":
-            raise InvalidRedirect()
-        result = tx.parse_approval(answer, request.order_id, method)
-        if result.status is not PaymentStatus.FAILED and (
-            result.amount != request.expected_amount or result.order_id != request.order_id
-        ):
-            return amount_mismatch(GatewayName.INICIS, request.order_id)
-        return result
+            raise InvalidRedirect()  # an authToken the simulated Inicis never issued
+        return answer
 
     def refund(self, request: RefundRequest) -> RefundResult:
         check_refund(self._secret, TX_PREFIX, request)
@@ -152,27 +124,16 @@ class InicisSandbox:
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int
     ) -> SimulatedCallback:
-        if not check_transaction_id(
-            self._secret, TX_PREFIX, transaction_id, order_id, expected_amount
-        ):
-            raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
-        body = urlencode(
-            self._api.noti(tid=transaction_id, order_id=order_id, deposited=deposited_amount)
-        ).encode("utf-8")
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            SIGNATURE_HEADER: mac_hex(self._secret, "inicis.noti", body.decode(), length=64),
-        }
-        return SimulatedCallback(headers, body)
+        require_transaction(self._secret, TX_PREFIX, transaction_id, order_id, expected_amount)
+        form = self._api.noti(tid=transaction_id, order_id=order_id, deposited=deposited_amount)
+        return signed_form_callback(self._secret, NOTI_PURPOSE, form)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
+        form = verified_form(self._secret, NOTI_PURPOSE, headers, body)
         try:
-            text = body.decode("utf-8")
-            noti = notices.parse_noti(dict(parse_qsl(text)))
-        except (UnicodeDecodeError, ValueError) as exc:
+            noti = notices.parse_noti(form)
+        except ValueError as exc:
             raise InvalidNotification() from exc
-        expected = mac_hex(self._secret, "inicis.noti", text, length=64)
-        if not hmac.compare_digest(expected, given) or noti.mid != SANDBOX_MID:
+        if noti.mid != SANDBOX_MID:
             raise InvalidNotification()
         return notices.to_notification(noti)

@@ -8,29 +8,25 @@ token; nothing is stored.
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from app.gateways.base import PaymentMethod
-from app.gateways.errors import GatewayTimeout, InvalidWindowSubmission
+from app.gateways.common import kst_stamp
+from app.gateways.errors import InvalidWindowSubmission
 from app.gateways.inicis import transformers as tx
 from app.gateways.sandbox_kit import (
     SANDBOX_CARD_COMPANY,
     SANDBOX_VA_HOLDER,
+    Authorization,
     Outcome,
     TamperedToken,
     WindowChoice,
     issue_virtual_account,
     mac_hex,
     now_utc,
-    seal,
     transaction_id,
-    unseal,
 )
-
-log = logging.getLogger(__name__)
 
 TX_PREFIX = "inicis_tx_"
 SEAL_PURPOSE = "inicis.authToken"
@@ -45,10 +41,6 @@ DECLINES: Mapping[Outcome, tuple[str, str]] = {
     Outcome.DECLINED: ("S003", "카드사 승인거절입니다."),
     Outcome.INSUFFICIENT_FUNDS: ("S004", "잔액 또는 한도가 부족합니다."),
 }
-
-
-def kst(moment: datetime, fmt: str) -> str:
-    return moment.astimezone(tx.KST).strftime(fmt)
 
 
 class InicisSandboxApi:
@@ -74,21 +66,13 @@ class InicisSandboxApi:
         if choice.outcome is Outcome.INVALID_CARD:
             code, message = DECLINES[choice.outcome]
             return {**back, "resultCode": code, "resultMsg": message}
-        months = choice.installment_months or int(fields.get("quotabase") or 0)
-        token = {
-            "o": fields["oid"],
-            "a": int(fields["price"]),
-            "m": method.value,
-            "c": choice.outcome.value,
-            "n": choice.masked_card,
-            "i": months,
-            "t": int(now_utc().timestamp()),
-        }
+        months, price = int(fields.get("quotabase") or 0), int(fields["price"])
+        token = Authorization.from_window(fields["oid"], price, method, choice, months)
         return {
             **back,
             "resultCode": tx.SUCCESS,
             "resultMsg": "성공",
-            "authToken": seal(self._secret, SEAL_PURPOSE, token),
+            "authToken": token.seal(self._secret, SEAL_PURPOSE),
             "authUrl": self.auth_url,
             "netCancelUrl": f"{self.auth_url}/netcancel",
             "idc_name": "fc",
@@ -98,7 +82,7 @@ class InicisSandboxApi:
     def approve(self, form: Mapping[str, str]) -> dict[str, Any]:
         """POST ``authUrl``; checks signature, verification and the merchant's price."""
         try:
-            token = unseal(self._secret, SEAL_PURPOSE, form["authToken"])
+            token = Authorization.unseal(self._secret, SEAL_PURPOSE, form["authToken"])
         except (KeyError, TamperedToken):
             return {"resultCode": "S404", "resultMsg": "인증 정보가 올바르지 않습니다."}
         verification = tx.sha256(
@@ -109,20 +93,15 @@ class InicisSandboxApi:
             verification, form.get("verification", "")
         ):
             return {"resultCode": "S404", "resultMsg": "인증 정보가 올바르지 않습니다."}
-        if form.get("price") != str(token["a"]):
+        if form.get("price") != str(token.amount):
             return {"resultCode": "S009", "resultMsg": "결제 금액이 인증 금액과 다릅니다."}
-        outcome = Outcome(token["c"])
-        if outcome is Outcome.TIMEOUT:
-            log.info("inicis sandbox simulated an approval timeout")
-            raise GatewayTimeout()
-        if outcome in DECLINES:
-            code, message = DECLINES[outcome]
-            return {"resultCode": code, "resultMsg": message}
+        declined = token.decline(DECLINES)
+        if declined:
+            return {"resultCode": declined[0], "resultMsg": declined[1]}
         return self._approval(token)
 
-    def _approval(self, token: Mapping[str, Any]) -> dict[str, Any]:
-        method = PaymentMethod(token["m"])
-        issued = datetime.fromtimestamp(token["t"], UTC)
+    def _approval(self, token: Authorization) -> dict[str, Any]:
+        method, issued = token.method, token.issued_at
         pay_method = {
             PaymentMethod.VIRTUAL_ACCOUNT: "VBank",
             PaymentMethod.TRANSFER: "DirectBank",
@@ -133,30 +112,30 @@ class InicisSandboxApi:
         answer: dict[str, Any] = {
             "resultCode": tx.SUCCESS,
             "resultMsg": "성공적으로 처리 하였습니다.",
-            "tid": transaction_id(self._secret, TX_PREFIX, token["o"], token["a"]),
-            "MOID": token["o"],
-            "TotPrice": str(token["a"]),
+            "tid": transaction_id(self._secret, TX_PREFIX, token.order_id, token.amount),
+            "MOID": token.order_id,
+            "TotPrice": str(token.amount),
             "payMethod": pay_method,
-            "applDate": kst(issued, "%Y%m%d"),
-            "applTime": kst(issued, "%H%M%S"),
+            "applDate": kst_stamp(issued, "%Y%m%d"),
+            "applTime": kst_stamp(issued, "%H%M%S"),
         }
-        if token["n"]:
+        if token.masked_card:
             answer.update(
-                CARD_Num=token["n"].replace("-", ""),
-                CARD_Quota=f"{token['i']:02d}",
+                CARD_Num=token.card_digits,
+                CARD_Quota=f"{token.installment_months:02d}",
                 CARD_Code="14",
                 CARD_Name=SANDBOX_CARD_COMPANY,
-                applNum=mac_hex(self._secret, "inicis.appl", token["o"], length=8),
+                applNum=mac_hex(self._secret, "inicis.appl", token.order_id, length=8),
             )
         if method is PaymentMethod.VIRTUAL_ACCOUNT:
-            account = issue_virtual_account(self._secret, token["o"], issued)
+            account = issue_virtual_account(self._secret, token.order_id, issued)
             answer.update(
                 VACT_Num=account.account_number,
                 VACT_BankCode="04",
                 vactBankName=account.bank,
                 VACT_Name=SANDBOX_VA_HOLDER,
-                VACT_Date=kst(account.due_date, "%Y%m%d"),
-                VACT_Time=kst(account.due_date, "%H%M%S"),
+                VACT_Date=kst_stamp(account.due_date, "%Y%m%d"),
+                VACT_Time=kst_stamp(account.due_date, "%H%M%S"),
             )
         return answer
 
@@ -173,8 +152,8 @@ class InicisSandboxApi:
         answer: dict[str, Any] = {
             "resultCode": tx.INIAPI_SUCCESS,
             "resultMsg": "정상처리되었습니다.",
-            "cancelDate": kst(now, "%Y%m%d"),
-            "cancelTime": kst(now, "%H%M%S"),
+            "cancelDate": kst_stamp(now, "%Y%m%d"),
+            "cancelTime": kst_stamp(now, "%H%M%S"),
         }
         if form["type"] == "PartialRefund":
             answer.update(
@@ -192,8 +171,8 @@ class InicisSandboxApi:
             "no_oid": order_id,
             "id_merchant": SANDBOX_MID,
             "cd_bank": "00000004",
-            "dt_trans": kst(now, "%Y%m%d"),
-            "tm_trans": kst(now, "%H%M%S"),
+            "dt_trans": kst_stamp(now, "%Y%m%d"),
+            "tm_trans": kst_stamp(now, "%H%M%S"),
             "type_msg": "0200",
             "no_vacct": account.account_number.replace("-", ""),
             "amt_input": str(deposited),

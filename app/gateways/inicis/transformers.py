@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +40,8 @@ from app.gateways.base import (
     VirtualAccount,
     mask_card_number,
 )
-from app.gateways.common import parse_won
+from app.gateways.common import failed, parse_kst_stamp, parse_won
+from app.gateways.errors import InvalidRequest
 
 SDK_URL = "https://stdpay.inicis.com/stdjs/INIStdPay.js"
 INIAPI_BASE_URL = "https://iniapi.inicis.com"
@@ -50,7 +51,6 @@ INIAPI_SUCCESS = "00"
 TRUSTED_AUTH_HOSTS = frozenset(
     {"stdpay.inicis.com", "fcstdpay.inicis.com", "ksstdpay.inicis.com", "stgstdpay.inicis.com"}
 )
-KST = timezone(timedelta(hours=9))
 
 #: Our method -> (``gopaymethod``, INIAPI ``paymethod``). Easy-pay values are ASSUMED.
 METHODS: Mapping[PaymentMethod, tuple[str, str]] = {
@@ -62,6 +62,14 @@ METHODS: Mapping[PaymentMethod, tuple[str, str]] = {
     PaymentMethod.SAMSUNG_PAY: ("onlyssp", "Card"),
 }
 SUPPORTED_METHODS = frozenset(METHODS)
+
+
+def check_supported(method: PaymentMethod) -> None:
+    if method not in SUPPORTED_METHODS:
+        raise InvalidRequest(
+            "이니시스에서 지원하지 않는 결제수단입니다.", code="unsupported_method"
+        )
+
 
 #: Approval ``payMethod`` -> status. Unknown values are pending, never approved.
 STATUS_MAP: Mapping[str, PaymentStatus] = {
@@ -108,6 +116,7 @@ def failure_code(result_code: str) -> FailureCode:
 def window_fields(
     request: PaymentRequest, *, mid: str, sign_key: str, timestamp: str
 ) -> dict[str, str]:
+    check_supported(request.method)
     price = str(request.amount)
     fields = {
         "version": "1.0",
@@ -179,12 +188,8 @@ def method_from_merchant_data(merchant_data: str) -> PaymentMethod:
 
 def closed_result(order_id: str) -> PaymentResult:
     """The customer closed the window: Inicis calls ``closeUrl`` with nothing to verify."""
-    return PaymentResult(
-        GatewayName.INICIS,
-        PaymentStatus.FAILED,
-        order_id,
-        failure_code=FailureCode.USER_CANCELLED,
-        failure_message="사용자가 결제창을 닫았습니다.",
+    return failed(
+        GatewayName.INICIS, order_id, FailureCode.USER_CANCELLED, "사용자가 결제창을 닫았습니다."
     )
 
 
@@ -211,21 +216,12 @@ def approval_form(
 
 
 def stamp(day: Any, time: Any) -> datetime | None:
-    text = f"{day or ''}{time or ''}"
-    if len(text) != 14 or not text.isdigit():
-        return None
-    return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=KST)
+    """Inicis sends dates and times apart (``applDate``/``applTime``), both in KST."""
+    return parse_kst_stamp(f"{day or ''}{time or ''}")
 
 
 def failed_result(order_id: str, code: str, message: str) -> PaymentResult:
-    return PaymentResult(
-        GatewayName.INICIS,
-        PaymentStatus.FAILED,
-        order_id,
-        failure_code=failure_code(code),
-        failure_message=message,
-        gateway_code=code,
-    )
+    return failed(GatewayName.INICIS, order_id, failure_code(code), message, code)
 
 
 def parse_approval(body: Mapping[str, Any], order_id: str, method: PaymentMethod) -> PaymentResult:

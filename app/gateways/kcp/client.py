@@ -30,7 +30,7 @@ from app.gateways.common import (
     ip_notification_form,
     validate_refund,
 )
-from app.gateways.errors import GatewayError, InvalidNotification, InvalidRequest
+from app.gateways.errors import GatewayError, InvalidNotification
 from app.gateways.http import DEFAULT_TIMEOUT, send
 from app.gateways.kcp import approval, notices
 from app.gateways.kcp import transformers as tx
@@ -94,8 +94,6 @@ class KcpClient:
         return reply.body
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
-        if request.method not in tx.SUPPORTED_METHODS:
-            raise InvalidRequest("KCP에서 지원하지 않는 결제수단입니다.", code="unsupported_method")
         return WindowRedirect(
             tx.SDK_URL, RedirectMethod.JS_SDK, tx.window_fields(request, self._site_cd)
         )

@@ -28,7 +28,6 @@ from app.gateways.base import (
 from app.gateways.errors import (
     InvalidNotification,
     InvalidRedirect,
-    InvalidRequest,
     InvalidWindowSubmission,
 )
 from app.gateways.kcp import approval, notices
@@ -60,8 +59,6 @@ class KcpSandbox:
         return "KcpSandbox(<secret>)"
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
-        if request.method not in tx.SUPPORTED_METHODS:
-            raise InvalidRequest("KCP에서 지원하지 않는 결제수단입니다.", code="unsupported_method")
         fields = tx.window_fields(request, SANDBOX_SITE_CD)
         return WindowRedirect(self._window_url, RedirectMethod.POST, fields)
 

@@ -45,7 +45,7 @@ from app.gateways.base import (
     mask_card_number,
 )
 from app.gateways.common import failed, parse_kst_stamp, parse_won
-from app.gateways.errors import GatewayDeclined
+from app.gateways.errors import GatewayDeclined, InvalidRequest
 
 API_BASE_URL = "https://spl.kcp.co.kr"
 STAGE_BASE_URL = "https://stg-spl.kcp.co.kr"
@@ -65,6 +65,12 @@ METHODS: Mapping[PaymentMethod, tuple[str, str, str]] = {
     PaymentMethod.NAVER_PAY: ("100000000000", "PACA", "naverpay_direct"),
 }
 SUPPORTED_METHODS = frozenset(METHODS)
+
+
+def check_supported(method: PaymentMethod) -> None:
+    if method not in SUPPORTED_METHODS:
+        raise InvalidRequest("KCP에서 지원하지 않는 결제수단입니다.", code="unsupported_method")
+
 
 ERROR_MAP: Mapping[str, FailureCode] = {
     USER_CANCEL: FailureCode.USER_CANCELLED,
@@ -103,6 +109,7 @@ def failure_code(res_cd: str) -> FailureCode:
 
 
 def window_fields(request: PaymentRequest, site_cd: str) -> dict[str, str]:
+    check_supported(request.method)
     pay_method, _, direct = METHODS[request.method]
     fields = {
         "site_cd": site_cd,
