@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
 
+from app import migrate
 from app.db import Database
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.support import order_body
-from tests.conftest import make_merchant
+from tests.conftest import POSTGRES_ADMIN_DSN, make_merchant
 from tests.reliability.test_webhook_reliability import private_redis  # noqa: F401 - fixture
 from tests.servers import ROOT, free_port, wait_until_healthy
 from tests.woocommerce_double import WooCommerceDouble
@@ -110,8 +112,34 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
         time.sleep(0.1)  # polling a condition against a deadline
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own: the worker's sweeps then see only this test's rows, not the
+    backlog other tests leave in the shared one."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'e2e.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name = f"kc_e2e_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
+    host, port, user = dsn.get("host", "127.0.0.1"), dsn.get("port", "5432"), dsn.get("user")
+    url = f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+    migrate.upgrade(url)
+    yield url
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def stack(database_url: str, private_redis: str, tmp_path: Path) -> Iterator[dict[str, Any]]:  # noqa: F811
+def stack(
+    fresh_database_url: str,
+    private_redis: str,  # noqa: F811
+    tmp_path: Path,
+) -> Iterator[dict[str, Any]]:
+    database_url = fresh_database_url
     port = free_port()
     env = {
         "KC_ENV": "test",
@@ -126,7 +154,8 @@ def stack(database_url: str, private_redis: str, tmp_path: Path) -> Iterator[dic
         "BRIDGE_TASK_LEASE_SECONDS": "4",
         "BRIDGE_WOOCOMMERCE_TIMEOUT_SECONDS": "2",
     }
-    merchant = make_merchant(Database(database_url))
+    database = Database(database_url)
+    merchant = make_merchant(database)
     with WooCommerceDouble() as double, web_server(env, port) as url:
         double.seed_reference_catalog()
         key = double.create_key()
@@ -143,6 +172,7 @@ def stack(database_url: str, private_redis: str, tmp_path: Path) -> Iterator[dic
         )
         assert connected.status_code == 201, connected.text
         yield {"env": env, "url": url, "double": double, "headers": headers}
+    database.dispose()
 
 
 def checkout(stack: dict[str, Any], order_id: int) -> str:
