@@ -29,6 +29,7 @@ from app.gateways.inicis.sandbox import InicisSandbox
 from app.gateways.kcp import transformers as kcp_tx
 from app.gateways.kcp.client import KcpClient
 from app.gateways.kcp.sandbox import KcpSandbox
+from app.gateways.toss import transformers as toss_tx
 from app.gateways.toss.client import TossClient
 from app.gateways.toss.sandbox import TossSandbox
 
@@ -111,23 +112,21 @@ def _build_sandbox(name: GatewayName, config: GatewayConfig) -> Gateway:
 def _build_live(name: GatewayName, config: GatewayConfig) -> Gateway:
     session = config.session_factory()
     if name is GatewayName.TOSS:
-        extra = {"base_url": config.toss_base_url} if config.toss_base_url else {}
         return TossClient(
             secret_key=config.toss_secret_key,
             client_key=config.toss_client_key,
             session=session,
-            **extra,
+            base_url=config.toss_base_url or toss_tx.API_BASE_URL,
         )
     if name is GatewayName.KCP:
         if config.kcp_signer is None:
             raise InvalidRequest("KCP 서명 키가 설정되지 않았습니다.")
-        extra = {"base_url": config.kcp_base_url} if config.kcp_base_url else {}
         return KcpClient(
             site_cd=config.kcp_site_cd,
             cert_info=config.kcp_cert_info,
             signer=config.kcp_signer,
             session=session,
-            **extra,
+            base_url=config.kcp_base_url or kcp_tx.API_BASE_URL,
         )
     return InicisClient(
         mid=config.inicis_mid,

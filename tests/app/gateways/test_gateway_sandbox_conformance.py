@@ -179,6 +179,16 @@ def _virtual_account(sandbox):
     return confirm(sandbox, params)
 
 
+def _deposit(sandbox, issued, deposited):
+    """The simulated bank deposit of ``deposited`` won into the 29,000 won account."""
+    return sandbox.simulate_deposit(
+        transaction_id=issued.transaction_id,
+        order_id=issued.order_id,
+        expected_amount=29000,
+        deposited_amount=deposited,
+    )
+
+
 def test_virtual_account_is_issued_and_waits_for_deposit(sandbox):
     issued = _virtual_account(sandbox)
     assert issued.status is PaymentStatus.WAITING_FOR_DEPOSIT
@@ -192,12 +202,7 @@ def test_virtual_account_is_issued_and_waits_for_deposit(sandbox):
 
 def test_deposit_notification_of_the_right_amount_approves(sandbox):
     issued = _virtual_account(sandbox)
-    callback = sandbox.simulate_deposit(
-        transaction_id=issued.transaction_id,
-        order_id=issued.order_id,
-        expected_amount=29000,
-        deposited_amount=29000,
-    )
+    callback = _deposit(sandbox, issued, 29000)
     notice = sandbox.parse_notification(callback.headers, callback.body)
     assert notice.kind is NotificationKind.DEPOSIT
     assert notice.status is PaymentStatus.APPROVED
@@ -208,12 +213,7 @@ def test_deposit_notification_of_the_right_amount_approves(sandbox):
 
 def test_deposit_of_a_wrong_amount_is_never_approved_for_the_total(sandbox):
     issued = _virtual_account(sandbox)
-    callback = sandbox.simulate_deposit(
-        transaction_id=issued.transaction_id,
-        order_id=issued.order_id,
-        expected_amount=29000,
-        deposited_amount=28000,
-    )
+    callback = _deposit(sandbox, issued, 28000)
     notice = sandbox.parse_notification(callback.headers, callback.body)
     assert not (notice.status is PaymentStatus.APPROVED and notice.amount == 29000)
     assert notice.amount == 28000
@@ -221,12 +221,7 @@ def test_deposit_of_a_wrong_amount_is_never_approved_for_the_total(sandbox):
 
 def test_forged_notification_is_rejected(sandbox):
     issued = _virtual_account(sandbox)
-    callback = sandbox.simulate_deposit(
-        transaction_id=issued.transaction_id,
-        order_id=issued.order_id,
-        expected_amount=29000,
-        deposited_amount=29000,
-    )
+    callback = _deposit(sandbox, issued, 29000)
     forged = callback.body.replace(b"cs_test_0001", b"cs_test_0002")
     assert forged != callback.body
     with pytest.raises(InvalidNotification):
