@@ -25,7 +25,15 @@ from tests.woocommerce_double import WooCommerceDouble
 def settings(database_url: str, redis_namespace: str, tmp_path: Path) -> Settings:
     """As the shared one, with sync retries 100x faster (the schedule's shape is unchanged)."""
     namespace = f"{redis_namespace}:{secrets.token_hex(4)}"
-    return make_settings(database_url, namespace, tmp_path, BRIDGE_RETRY_SCALE=0.01)
+    # The core delivers these sessions' webhooks to a closed local port: they fail at once
+    # instead of leaving slow deliveries to an unresolvable host for later tests' workers.
+    return make_settings(
+        database_url,
+        namespace,
+        tmp_path,
+        BRIDGE_RETRY_SCALE=0.01,
+        BRIDGE_PUBLIC_URL="http://127.0.0.1:9",
+    )
 
 
 @pytest.fixture
