@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.payments import api_keys
 from app.payments.tenancy import Mode
 from app.settings import Settings
+from tests.servers import redis_server
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
@@ -34,14 +35,9 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
-    name = f"kc_test_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
-    host, port, user = dsn.get("host", "127.0.0.1"), dsn.get("port", "5432"), dsn.get("user")
-    yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    name, url = new_postgres_database("kc_test")
+    yield url
+    drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +50,42 @@ def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     migrate.upgrade(url)
     return url
+
+
+def new_postgres_database(prefix: str) -> tuple[str, str]:
+    """A fresh database on the test server: (its name, its SQLAlchemy URL)."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
+    host, port, user = dsn.get("host", "127.0.0.1"), dsn.get("port", "5432"), dsn.get("user")
+    return name, f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+
+
+def drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of the test's own: worker processes sweeping it then see only this
+    test's rows, not the backlog other tests leave in the shared one."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name, url = new_postgres_database("kc_own")
+    migrate.upgrade(url)
+    yield url
+    drop_postgres_database(name)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[str]:
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

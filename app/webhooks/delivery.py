@@ -9,7 +9,8 @@ many deliveries, whose HTTP requests run in parallel.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=30)
 BATCH_SIZE = 50
 MAX_PARALLEL_REQUESTS = 16
+MAX_RETRIES_PER_ENDPOINT = 4
 USER_AGENT = "KoreaCheckout-Webhooks/1.0"
 STATUS_AFTER = {
     NextStep.DELIVERED: DeliveryStatus.SUCCEEDED,
@@ -64,7 +66,7 @@ def _claim(
     if ids is not None:
         query = query.where(EventDelivery.id.in_(ids))
     query = query.order_by(EventDelivery.next_attempt_at).limit(limit)
-    deliveries = list(db.scalars(query.with_for_update(skip_locked=True)))
+    deliveries = _fair_share(db.scalars(query.with_for_update(skip_locked=True)))
     if not deliveries:
         return []
     events = {
@@ -112,6 +114,22 @@ def _claim(
             )
         )
     return prepared
+
+
+def _fair_share(rows: Iterable[EventDelivery]) -> list[EventDelivery]:
+    """At most MAX_RETRIES_PER_ENDPOINT retries of one endpoint per batch: a receiver that
+    is failing or timing out then holds up a few of its own requests, not a whole batch of
+    other merchants' events. First attempts are not limited, so a healthy receiver with a
+    burst of events gets full batches."""
+    retries: Counter[str] = Counter()
+    kept = []
+    for delivery in rows:
+        if delivery.attempts:
+            retries[delivery.endpoint_id] += 1
+            if retries[delivery.endpoint_id] > MAX_RETRIES_PER_ENDPOINT:
+                continue
+        kept.append(delivery)
+    return kept
 
 
 def _decision(attempts: int, outcome: AttemptOutcome, now: datetime) -> Decision:

@@ -4,28 +4,19 @@ from the API becomes one WooCommerce refund; a worker killed mid-sync loses noth
 
 from __future__ import annotations
 
-import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import requests
 
-from app import migrate
 from app.db import Database
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.support import order_body
-from tests.conftest import POSTGRES_ADMIN_DSN, make_merchant
-from tests.reliability.test_webhook_reliability import private_redis  # noqa: F401 - fixture
-from tests.servers import ROOT, free_port, wait_until_healthy
+from tests.conftest import make_merchant
+from tests.servers import free_port, gunicorn_server, kill_group, start_worker, stop, wait_for
 from tests.woocommerce_double import WooCommerceDouble
 
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
@@ -56,87 +47,10 @@ class HttpBrowser:
         return HttpResponse(self.session.post(url, data=data, allow_redirects=False))
 
 
-@contextmanager
-def web_server(env: dict[str, str], port: int) -> Iterator[str]:
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "3",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    try:
-        wait_until_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "worker"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.1)  # polling a condition against a deadline
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own: the worker's sweeps then see only this test's rows, not the
-    backlog other tests leave in the shared one."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'e2e.db'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    name = f"kc_e2e_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
-    host, port, user = dsn.get("host", "127.0.0.1"), dsn.get("port", "5432"), dsn.get("user")
-    url = f"postgresql+psycopg://{user}@{host}:{port}/{name}"
-    migrate.upgrade(url)
-    yield url
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def stack(
     fresh_database_url: str,
-    private_redis: str,  # noqa: F811
+    private_redis: str,
     tmp_path: Path,
 ) -> Iterator[dict[str, Any]]:
     database_url = fresh_database_url
@@ -156,7 +70,7 @@ def stack(
     }
     database = Database(database_url)
     merchant = make_merchant(database)
-    with WooCommerceDouble() as double, web_server(env, port) as url:
+    with WooCommerceDouble() as double, gunicorn_server(env, port=port) as url:
         double.seed_reference_catalog()
         key = double.create_key()
         headers = merchant.headers()
@@ -236,8 +150,7 @@ def test_worker_killed_mid_sync_loses_nothing(stack: dict[str, Any]) -> None:
     first = start_worker(stack["env"])
     try:
         wait_for(lambda: double.faults.hung_requests >= 1)
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        kill_group(first)
     finally:
         stop(first)
     double.faults.release()

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import requests
@@ -125,12 +124,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATE_LIMIT_TEST_PER_MINUTE": "1000",
     }
-    # gunicorn_server picks its own free port; hand it ours so PUBLIC_BASE_URL matches.
-    with (
-        shop_server() as shop,
-        mock.patch.object(servers, "free_port", return_value=port),
-        servers.gunicorn_server(env, workers=2) as base,
-    ):
+    with shop_server() as shop, servers.gunicorn_server(env, workers=2, port=port) as base:
         yield Server(base, key.secret, database, shop)
     database.dispose()
 

@@ -255,3 +255,19 @@ def test_shop_webhook_url_is_the_fallback_target(world: World):
     got = world.receiver.received[0]
     verified = verify_webhook(got.body, got.headers, secret, now=int(utcnow().timestamp()))
     assert verified["id"] == json.loads(got.body)["id"]
+
+
+def test_retries_of_one_endpoint_cannot_fill_a_batch():
+    from app.webhooks.delivery import MAX_RETRIES_PER_ENDPOINT, _fair_share
+
+    rows = [EventDelivery(id=f"r{n}", endpoint_id="slow", attempts=2) for n in range(10)]
+    rows += [EventDelivery(id=f"f{n}", endpoint_id="slow", attempts=0) for n in range(3)]
+    rows += [EventDelivery(id=f"o{n}", endpoint_id="other", attempts=1) for n in range(2)]
+    kept = [d.id for d in _fair_share(rows)]
+    assert kept == [f"r{n}" for n in range(MAX_RETRIES_PER_ENDPOINT)] + [
+        "f0",
+        "f1",
+        "f2",
+        "o0",
+        "o1",
+    ]
