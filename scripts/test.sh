@@ -8,4 +8,5 @@ scripts/ensure_services.sh
 if [ -f .venv/.test-env ]; then set -a; . .venv/.test-env; set +a; fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy app bridge
 exec .venv/bin/python -m pytest -p no:cacheprovider --timeout=600 "$@"

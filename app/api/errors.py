@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify
 from flask_limiter import RateLimitExceeded
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.payments.errors import (
     CheckoutError,
@@ -63,7 +63,7 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     code, message = HTTP_CODES.get(status, ("http_error", error.description or "HTTP error"))
     response = error_response(status, code, message)
-    if status == 405 and error.valid_methods:
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 

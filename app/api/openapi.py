@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.api import responses as out
 from app.payments import inputs, refund_inputs, shop_inputs
@@ -222,9 +222,9 @@ def _paths() -> dict[str, Any]:
 
 
 def build_openapi() -> dict[str, Any]:
-    models = [(model, "validation") for model in REQUEST_MODELS] + [
-        (model, "serialization") for model in RESPONSE_MODELS
-    ]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (model, "validation") for model in REQUEST_MODELS
+    ] + [(model, "serialization") for model in RESPONSE_MODELS]
     _, schemas = models_json_schema(models, ref_template="#/components/schemas/{model}")
     error_responses = {
         f"Error{code}": _json(out.ErrorResponse, description)

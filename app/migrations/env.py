@@ -11,6 +11,8 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("run migrations through app.migrate, which sets sqlalchemy.url")
     engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(

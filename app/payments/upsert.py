@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 Row = TypeVar("Row")
 
 
-def first_or_insert(db: Session, query: Select[tuple[Row]], make: Callable[[], Row]) -> Row:
+def first_or_insert(db: Session, query: Select[Row], make: Callable[[], Row]) -> Row:
     """The row `query` finds, else a new one from `make`; a unique constraint decides races,
     and the loser reads the winner's row."""
     found = db.scalars(query).first()
