@@ -31,6 +31,8 @@ def init_bridge(app: Flask, settings: Settings) -> None:
         retry_scale=settings.bridge_retry_scale,
         task_lease_seconds=settings.bridge_task_lease_seconds,
         reconcile_after_seconds=settings.bridge_reconcile_after_seconds,
-        enqueue=make_enqueue(default_queue(app), settings.redis_namespace),
+        enqueue=make_enqueue(
+            default_queue(app), app.extensions["kc.redis"], settings.redis_namespace
+        ),
     )
     app.register_blueprint(bp)

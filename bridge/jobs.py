@@ -1,18 +1,21 @@
-"""RQ jobs and sweeps of the bridge. Jobs carry only a task id; the database is the truth."""
+"""RQ jobs and sweeps of the bridge. Jobs carry no payload: a `drain_sync_tasks` job starts
+whatever is due in the database, so a burst of webhooks wakes the workers once, and a lost
+job loses nothing (the sweep wakes them again)."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import redis
 from flask import Flask, current_app
 from rq import Queue
 from sqlalchemy import or_, select
 
 from app.models.base import utcnow
 from bridge.context import BridgeContext, Enqueue
+from bridge.drain import drain
 from bridge.models import SyncTask
 from bridge.reconcile import reconcile_unpaid_orders
 from bridge.sync import run_task
@@ -21,31 +24,41 @@ from bridge.task_actions import TaskStatus
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1000
 REQUEUE_GRACE = timedelta(seconds=10)
+# While a drain job is queued and not yet started, further wake-ups need not add another.
+WAKE_TTL_SECONDS = 5
+
+
+def wake_key(namespace: str) -> str:
+    return f"{namespace}:bridge:wake"
+
+
+def drain_sync_tasks() -> int:
+    """Job: start every sync task that can run now (inside the worker's app context)."""
+    ctx: BridgeContext = current_app.extensions["bridge"]
+    ctx.redis.delete(wake_key(ctx.namespace))
+    return len(drain(ctx))
 
 
 def push_order_sync(task_id: str) -> str:
-    """Job: one attempt of one sync task (runs inside the worker's app context)."""
+    """Job of earlier releases (one attempt of one task); still runs if one is queued."""
     ctx: BridgeContext = current_app.extensions["bridge"]
     return run_task(ctx, task_id)
 
 
-def make_enqueue(queue: Queue, namespace: str) -> Enqueue:
+def make_enqueue(queue: Queue, client: redis.Redis, namespace: str) -> Enqueue:
     def enqueue(task_id: str, when: datetime | None) -> None:
-        # One job id per task: a second enqueue replaces the first instead of adding a job.
-        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{namespace}-bridge-sync-{task_id}")
-        if when is None or when <= utcnow():
-            queue.enqueue(push_order_sync, task_id, job_id=job_id, result_ttl=0, failure_ttl=86400)
-        else:
-            queue.enqueue_at(
-                when, push_order_sync, task_id, job_id=job_id, result_ttl=0, failure_ttl=86400
-            )
+        # The task id is not needed: a drain finds every due task in the database.
+        if when is not None and when > utcnow():
+            queue.enqueue_at(when, drain_sync_tasks, result_ttl=0, failure_ttl=86400)
+        elif client.set(wake_key(namespace), "1", nx=True, ex=WAKE_TTL_SECONDS):
+            queue.enqueue(drain_sync_tasks, result_ttl=0, failure_ttl=86400)
 
     return enqueue
 
 
 def requeue_due_tasks(ctx: BridgeContext) -> int:
-    """Pending tasks due for a while and not leased: their job was lost (Redis flushed,
-    worker killed). Enqueue them again."""
+    """Pending tasks due for a while and not leased: their wake-up was lost (Redis flushed,
+    worker killed). Wake the workers again."""
     now = utcnow()
     with ctx.database.transaction() as db:
         ids = list(
@@ -60,8 +73,8 @@ def requeue_due_tasks(ctx: BridgeContext) -> int:
                 .limit(SWEEP_BATCH)
             )
         )
-    for task_id in ids:
-        ctx.enqueue(task_id, None)
+    if ids:
+        ctx.enqueue(ids[0], None)
     return len(ids)
 
 

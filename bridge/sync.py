@@ -4,9 +4,10 @@ claim in the database, the WooCommerce work, and the outcome with its log rows."
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.crypto import DecryptionError
 from app.models.base import utcnow
@@ -24,12 +25,23 @@ logger = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = (0.2, 1.0)
 
 
-def _keys(ctx: BridgeContext, task: SyncTask) -> tuple[str, str, str, str]:
+@dataclass(frozen=True)
+class Claimed:
+    """A leased task with what its attempt needs (detached from any session)."""
+
+    task: SyncTask
+    store: BridgeStore | None
+    current_session: str | None
+
+
+def guard_keys(
+    ctx: BridgeContext, store_id: str, order_id: int | None
+) -> tuple[str, str, str, str]:
     return (
-        ctx.key("slots", task.store_id),
-        ctx.key("order", task.store_id, str(task.wc_order_id)),
-        ctx.key("backoff", task.store_id),
-        ctx.key("failures", task.store_id),
+        ctx.key("slots", store_id),
+        ctx.key("order", store_id, str(order_id)),
+        ctx.key("backoff", store_id),
+        ctx.key("failures", store_id),
     )
 
 
@@ -38,40 +50,58 @@ def _defer(ctx: BridgeContext, task_id: str, seconds: float) -> str:
     return "deferred"
 
 
-def _claim(
-    ctx: BridgeContext, task_id: str, now: datetime
-) -> tuple[SyncTask, BridgeStore, str | None] | None:
+def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[Claimed]:
+    """Lease those of `task_ids` still pending, due and unleased, in one transaction. Rows
+    another worker holds locked are skipped, not waited for."""
+    if not task_ids:
+        return []
     with ctx.database.transaction() as db:
-        query = select(SyncTask).where(SyncTask.id == task_id)
-        if not ctx.database.is_sqlite:
-            query = query.with_for_update()
-        task = db.scalars(query).first()
-        if task is None or task.status != TaskStatus.PENDING:
-            return None
-        if task.lease_until is not None and task.lease_until > now:
-            return None
-        store = db.get(BridgeStore, task.store_id)
-        link = db.scalars(
-            select(BridgeOrder).where(
-                BridgeOrder.store_id == task.store_id, BridgeOrder.wc_order_id == task.wc_order_id
+        query = (
+            select(SyncTask)
+            .where(
+                SyncTask.id.in_(task_ids),
+                SyncTask.status == TaskStatus.PENDING,
+                or_(SyncTask.lease_until.is_(None), SyncTask.lease_until <= now),
             )
-        ).first()
-        task.attempts += 1
-        task.lease_until = now + timedelta(seconds=ctx.task_lease_seconds)
-        task.updated_at = now
+            .order_by(SyncTask.id)
+        )
+        if not ctx.database.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        tasks = list(db.scalars(query))
+        if not tasks:
+            return []
+        store_ids = {t.store_id for t in tasks}
+        stores = {
+            s.id: s for s in db.scalars(select(BridgeStore).where(BridgeStore.id.in_(store_ids)))
+        }
+        links = {
+            (link.store_id, link.wc_order_id): link.session_id
+            for link in db.scalars(
+                select(BridgeOrder).where(
+                    BridgeOrder.store_id.in_(store_ids),
+                    BridgeOrder.wc_order_id.in_({t.wc_order_id for t in tasks}),
+                )
+            )
+        }
+        for task in tasks:
+            task.attempts += 1
+            task.lease_until = now + timedelta(seconds=ctx.task_lease_seconds)
+            task.updated_at = now
         db.flush()
         db.expunge_all()
-    return task, store, (link.session_id if link else None)  # type: ignore[return-value]
+    return [
+        Claimed(t, stores.get(t.store_id), links.get((t.store_id, t.wc_order_id))) for t in tasks
+    ]
 
 
 def run_task(ctx: BridgeContext, task_id: str) -> str:
-    """Job body. Returns what happened, for logs and tests."""
+    """One task now, in this thread (the per-task job). Returns what happened."""
     with ctx.database.transaction() as db:
         peek = db.get(SyncTask, task_id)
         if peek is None or peek.status != TaskStatus.PENDING:
             return "done"
         db.expunge(peek)
-    slot_key, lock_key, backoff_key, failures_key = _keys(ctx, peek)
+    slot_key, lock_key, backoff_key, failures_key = guard_keys(ctx, peek.store_id, peek.wc_order_id)
     waiting = limits.backoff_remaining(ctx.redis, backoff_key)
     if waiting > 0:
         return _defer(ctx, task_id, waiting + jitter(0, 0.5))
@@ -82,19 +112,24 @@ def run_task(ctx: BridgeContext, task_id: str) -> str:
     except limits.GuardBusy:
         return _defer(ctx, task_id, jitter(*BUSY_DELAY_SECONDS))
     try:
-        claimed = _claim(ctx, task_id, utcnow())
-        if claimed is None:
+        claimed = claim_tasks(ctx, [task_id], utcnow())
+        if not claimed:
             return "done"
-        task, store, current_session = claimed
-        return _attempt(ctx, task, store, current_session, failures_key, backoff_key)
+        return attempt_claimed(ctx, claimed[0])
     finally:
         guard.release()
+
+
+def attempt_claimed(ctx: BridgeContext, claimed: Claimed) -> str:
+    task = claimed.task
+    _, _, backoff_key, failures_key = guard_keys(ctx, task.store_id, task.wc_order_id)
+    return _attempt(ctx, task, claimed.store, claimed.current_session, failures_key, backoff_key)
 
 
 def _attempt(
     ctx: BridgeContext,
     task: SyncTask,
-    store: BridgeStore,
+    store: BridgeStore | None,
     current_session: str | None,
     failures_key: str,
     backoff_key: str,

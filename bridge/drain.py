@@ -1,0 +1,221 @@
+"""Sync tasks in batches: pick due tasks fairly, claim them, run them concurrently.
+
+A drain claims up to as many tasks as its process has free threads: at most one task per
+order and at most the store's cap per store in a batch (a window query, so a store with a
+large backlog cannot fill the batch), each behind the store's and the order's Redis guard
+(shared across processes). Claimed tasks run in a process-wide thread pool, each with its own
+WooCommerce client and database transactions; the drain itself returns at once, so an RQ
+worker is never held by a slow store. A finished task wakes the workers (coalesced), which
+picks up whatever it was blocking; the sweep wakes them for anything overdue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from app.models.base import utcnow
+from bridge import limits
+from bridge.context import BridgeContext
+from bridge.models import SyncTask
+from bridge.retry import jitter
+from bridge.sync import Claimed, attempt_claimed, claim_tasks, guard_keys
+from bridge.task_actions import TaskStatus
+
+logger = logging.getLogger(__name__)
+MAX_PARALLEL_TASKS = 32
+# A drain keeps claiming while batches come back full, for at most this long.
+DRAIN_BUDGET_SECONDS = 1.0
+
+
+def _due(now: datetime) -> list[object]:
+    return [
+        SyncTask.status == TaskStatus.PENDING,
+        SyncTask.next_attempt_at <= now,
+        or_(SyncTask.lease_until.is_(None), SyncTask.lease_until <= now),
+    ]
+
+
+def due_candidates(
+    ctx: BridgeContext, now: datetime, limit: int, per_store: int
+) -> list[tuple[str, str, int | None]]:
+    """(task id, store id, order id) of due, unleased tasks: the oldest of each order, at
+    most `per_store` per store, oldest first. Read without locks; the claim re-checks."""
+    by_order = (
+        select(
+            SyncTask.id,
+            SyncTask.store_id,
+            SyncTask.wc_order_id,
+            SyncTask.next_attempt_at,
+            func.row_number()
+            .over(
+                partition_by=(SyncTask.store_id, SyncTask.wc_order_id),
+                order_by=(SyncTask.created_at, SyncTask.id),
+            )
+            .label("in_order"),
+        )
+        .where(*_due(now))  # type: ignore[arg-type]
+        .subquery()
+    )
+    by_store = (
+        select(
+            by_order.c.id,
+            by_order.c.store_id,
+            by_order.c.wc_order_id,
+            by_order.c.next_attempt_at,
+            func.row_number()
+            .over(partition_by=by_order.c.store_id, order_by=by_order.c.next_attempt_at)
+            .label("in_store"),
+        )
+        .where(by_order.c.in_order == 1)
+        .subquery()
+    )
+    query = (
+        select(by_store.c.id, by_store.c.store_id, by_store.c.wc_order_id)
+        .where(by_store.c.in_store <= per_store)
+        .order_by(by_store.c.next_attempt_at)
+        .limit(limit)
+    )
+    with ctx.database.transaction() as db:
+        return [(row[0], row[1], row[2]) for row in db.execute(query)]
+
+
+def _postpone_store(ctx: BridgeContext, store_id: str, seconds: float, now: datetime) -> None:
+    """The store is paused: move its due tasks to the end of the pause in one statement."""
+    when = now + timedelta(seconds=seconds + jitter(0, 0.5))
+    with ctx.database.transaction() as db:
+        db.execute(
+            update(SyncTask)
+            .where(SyncTask.store_id == store_id, *_due(now))  # type: ignore[arg-type]
+            .values(next_attempt_at=when, updated_at=now)
+        )
+    ctx.enqueue(f"store:{store_id}", when)
+
+
+def _guarded(
+    ctx: BridgeContext, candidates: list[tuple[str, str, int | None]], now: datetime, most: int
+) -> dict[str, limits.Guard]:
+    """Take the store slot and order lock of up to `most` candidates that can run now."""
+    guards: dict[str, limits.Guard] = {}
+    full: set[str] = set()
+    for task_id, store_id, order_id in candidates:
+        if len(guards) >= most:
+            break
+        if store_id in full:
+            continue
+        slot_key, lock_key, backoff_key, failures_key = guard_keys(ctx, store_id, order_id)
+        waiting = limits.backoff_remaining(ctx.redis, backoff_key)
+        if waiting > 0:
+            full.add(store_id)
+            _postpone_store(ctx, store_id, waiting, now)
+            continue
+        # A store that has just failed gets one probe at a time, not its full cap.
+        cap = 1 if ctx.redis.exists(failures_key) else ctx.store_concurrency
+        try:
+            guards[task_id] = limits.acquire(
+                ctx.redis, slot_key, lock_key, cap, ctx.task_lease_seconds
+            )
+        except limits.GuardBusy as exc:
+            if "capacity" in str(exc):
+                full.add(store_id)
+    return guards
+
+
+@dataclass
+class Runner:
+    """The process-wide pool that runs claimed tasks; counts free threads."""
+
+    size: int = MAX_PARALLEL_TASKS
+
+    def __post_init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="bridge-sync")
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    def free(self) -> int:
+        with self._lock:
+            return self.size - self._busy
+
+    def submit(self, job: Callable[[], str]) -> Future[str]:
+        with self._lock:
+            self._busy += 1
+        future = self._pool.submit(job)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[str]) -> None:
+        with self._lock:
+            self._busy -= 1
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+_runner: Runner | None = None
+_runner_lock = threading.Lock()
+
+
+def runner() -> Runner:
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = Runner()
+        return _runner
+
+
+def _run(ctx: BridgeContext, claimed: Claimed, guard: limits.Guard) -> str:
+    try:
+        return attempt_claimed(ctx, claimed)
+    except Exception:
+        # The lease runs out and the sweep retries it; the worker keeps going.
+        logger.exception("sync attempt crashed", extra={"task_id": claimed.task.id})
+        return "crashed"
+    finally:
+        guard.release()
+        try:
+            # Whatever this task held back (its order's next task, its store's cap) may run.
+            ctx.enqueue(claimed.task.id, None)
+        except Exception:
+            logger.warning("wake-up failed", extra={"task_id": claimed.task.id}, exc_info=True)
+
+
+def drain_once(ctx: BridgeContext, pool: Runner) -> list[Future[str]]:
+    """Claim what can run now (up to the free threads) and start it."""
+    free = pool.free()
+    if free <= 0:
+        return []
+    now = utcnow()
+    # Twice what fits: some candidates are busy in other processes.
+    candidates = due_candidates(ctx, now, 2 * free, ctx.store_concurrency)
+    if not candidates:
+        return []
+    guards = _guarded(ctx, candidates, now, free)
+    if not guards:
+        return []
+    claimed = claim_tasks(ctx, list(guards), now)
+    for task_id in set(guards) - {c.task.id for c in claimed}:
+        guards.pop(task_id).release()
+    return [pool.submit(lambda c=c: _run(ctx, c, guards[c.task.id])) for c in claimed]
+
+
+def drain(ctx: BridgeContext, pool: Runner | None = None) -> list[Future[str]]:
+    """Start every task that can run now; returns their futures (tests wait on them)."""
+    pool = pool or runner()
+    started: list[Future[str]] = []
+    deadline = time.monotonic() + DRAIN_BUDGET_SECONDS
+    while time.monotonic() < deadline:
+        free = pool.free()
+        batch = drain_once(ctx, pool)
+        started.extend(batch)
+        if not batch or len(batch) < free:
+            break
+    if started:
+        logger.info("bridge syncs started", extra={"count": len(started)})
+    return started
