@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, or_, select, update
 
@@ -202,7 +203,7 @@ def drain_once(ctx: BridgeContext, pool: Runner) -> list[Future[str]]:
     claimed = claim_tasks(ctx, list(guards), now)
     for task_id in set(guards) - {c.task.id for c in claimed}:
         guards.pop(task_id).release()
-    return [pool.submit(lambda c=c: _run(ctx, c, guards[c.task.id])) for c in claimed]
+    return [pool.submit(partial(_run, ctx, c, guards[c.task.id])) for c in claimed]
 
 
 def drain(ctx: BridgeContext, pool: Runner | None = None) -> list[Future[str]]:

@@ -74,7 +74,7 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
         stores = {
             s.id: s for s in db.scalars(select(BridgeStore).where(BridgeStore.id.in_(store_ids)))
         }
-        links = {
+        links: dict[tuple[str, int | None], str | None] = {
             (link.store_id, link.wc_order_id): link.session_id
             for link in db.scalars(
                 select(BridgeOrder).where(
