@@ -54,10 +54,12 @@ def serve_command(host: str, port: int, web_workers: int) -> None:
     settings: Settings = current_app.extensions["kc.settings"]
     migrate.upgrade(settings.resolved_database_url)
     key = bootstrap_sandbox(current_app.extensions["kc.database"])
+    # Unless PUBLIC_BASE_URL says otherwise, checkout links point at where we listen.
+    base_url = os.environ.get("PUBLIC_BASE_URL") or f"http://{host}:{port}"
     env = {
         **os.environ,
         "REDIS_URL": current_app.extensions["kc.redis_url"],
-        "PUBLIC_BASE_URL": settings.public_base_url,
+        "PUBLIC_BASE_URL": base_url,
     }
     web = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
@@ -76,7 +78,7 @@ def serve_command(host: str, port: int, web_workers: int) -> None:
     )
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env)
     children = [web, worker]
-    _announce(key, settings.public_base_url)
+    _announce(key, base_url)
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         for child in children:
