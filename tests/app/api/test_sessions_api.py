@@ -229,3 +229,33 @@ def test_custom_expiry_up_to_seven_days(client: FlaskClient, merchant: Merchant)
     assert response.status_code == 201
     expires = datetime.strptime(response.get_json()["expiresAt"], "%Y-%m-%dT%H:%M:%SZ")
     assert abs(expires.replace(tzinfo=UTC) - datetime.fromisoformat(later)) < timedelta(seconds=1)
+
+
+def test_address_endpoint_allows_cross_origin_calls(
+    client: FlaskClient, merchant: Merchant, create_session
+):
+    session_id = create_session()
+    path = f"/api/checkout/session/{session_id}/address"
+    preflight = client.options(
+        path,
+        headers={
+            "Origin": "https://yourstore.com",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "PATCH" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    patched = client.patch(
+        path,
+        json={"postalCode": "06236", "address": "서울"},
+        headers={"Origin": "https://yourstore.com"},
+    )
+    assert patched.headers["Access-Control-Allow-Origin"] == "*"
+    merchant_only = client.get(
+        f"/api/checkout/session/{session_id}",
+        headers={**merchant.headers(), "Origin": "https://evil.example"},
+    )
+    assert "Access-Control-Allow-Origin" not in merchant_only.headers
