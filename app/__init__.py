@@ -22,7 +22,7 @@ from app.db import Database
 from app.embedded_redis import ensure_embedded_redis
 from app.jobs import wire_webhook_dispatch
 from app.settings import Settings
-from app.webhooks.transport import build_http_session
+from app.webhooks.transport import build_http_pool
 from bridge import init_bridge
 
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kc.redis"] = redis.Redis.from_url(redis_url)
     app.extensions["kc.tenant_cache"] = TenantCache(settings.api_key_cache_seconds)
     app.extensions["kc.secret_box"] = SecretBox(app.config["SECRET_KEY"])
-    app.extensions["kc.http"] = build_http_session()
+    app.extensions["kc.http"] = build_http_pool()
     wire_webhook_dispatch(app)
 
     init_request_id(app)

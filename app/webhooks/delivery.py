@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-import requests
+import urllib3
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -216,7 +216,7 @@ def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
 def deliver_batch(
     database: Database,
     box: SecretBox,
-    http: requests.Session,
+    http: urllib3.PoolManager,
     *,
     ids: Sequence[str] | None = None,
     limit: int = BATCH_SIZE,
@@ -241,7 +241,7 @@ def deliver_batch(
 def attempt_delivery(
     database: Database,
     box: SecretBox,
-    http: requests.Session,
+    http: urllib3.PoolManager,
     delivery_id: str,
     *,
     clock: Callable[[], datetime] = utcnow,
@@ -258,7 +258,7 @@ def attempt_delivery(
 def deliver_due(
     database: Database,
     box: SecretBox,
-    http: requests.Session,
+    http: urllib3.PoolManager,
     *,
     lease: timedelta = DEFAULT_LEASE,
     max_batches: int = 100,

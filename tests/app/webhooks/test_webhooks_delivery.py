@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -59,7 +58,7 @@ class World:
         return attempt_delivery(
             self.app.extensions["kc.database"],
             self.app.extensions["kc.secret_box"],
-            requests.Session(),
+            self.app.extensions["kc.http"],
             delivery_id,
             clock=clock,
         )
@@ -138,7 +137,7 @@ def test_down_then_500_then_200_delivers_once_with_every_attempt_logged(world: W
     log = world.attempts(delivery_id)
     assert [a.attempt_number for a in log] == [1, 2, 3]
     assert log[0].status_code is None
-    assert log[0].error == "ConnectionError"
+    assert log[0].error == "connection_error"
     assert [a.status_code for a in log[1:]] == [500, 200]
     assert log[1].response_excerpt == "nope"
     assert all(a.duration_ms >= 0 for a in log)
@@ -271,3 +270,30 @@ def test_retries_of_one_endpoint_cannot_fill_a_batch():
         "o0",
         "o1",
     ]
+
+
+def test_request_goes_to_the_address_the_guard_approved(world: World):
+    """The name is resolved once, by the guard; the connection uses that address and the
+    original Host header (no second lookup a DNS-rebinding answer could redirect)."""
+    from app.webhooks.transport import PreparedRequest, send
+
+    port = world.receiver.url.split(":")[2].split("/")[0]
+    lookups: list[str] = []
+
+    def resolver(host: str, _port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    prepared = PreparedRequest(
+        delivery_id="whd_x",
+        url=f"http://hooks.merchant.test:{port}/in",
+        mode="test",
+        body=b"{}",
+        headers={"X-Probe": "1"},
+        attempt_number=1,
+    )
+    outcome = send(world.app.extensions["kc.http"], prepared, resolver)
+    assert outcome.status_code == 200
+    assert lookups == ["hooks.merchant.test"]
+    assert world.receiver.received[0].headers["Host"] == f"hooks.merchant.test:{port}"
+    assert world.receiver.received[0].headers["X-Probe"] == "1"
