@@ -32,8 +32,9 @@ from bridge.task_actions import TaskStatus
 
 logger = logging.getLogger(__name__)
 MAX_PARALLEL_TASKS = 32
-# A drain keeps claiming while batches come back full, for at most this long.
+# A drain keeps starting tasks while its process has syncs in flight, for at most this long.
 DRAIN_BUDGET_SECONDS = 1.0
+POLL_SECONDS = 0.02
 
 
 def _due(now: datetime) -> list[object]:
@@ -137,12 +138,22 @@ class Runner:
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="bridge-sync")
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._busy = 0
+        self.draining = 0
 
     def free(self) -> int:
         with self._lock:
             return self.size - self._busy
+
+    def busy(self) -> int:
+        with self._lock:
+            return self._busy
+
+    def wait_for_change(self, timeout: float) -> None:
+        """Until a task finishes, or `timeout` seconds (new tasks may have come due)."""
+        with self._lock:
+            self._lock.wait(timeout)
 
     def submit(self, job: Callable[[], str]) -> Future[str]:
         with self._lock:
@@ -154,6 +165,7 @@ class Runner:
     def _done(self, _future: Future[str]) -> None:
         with self._lock:
             self._busy -= 1
+            self._lock.notify_all()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -171,7 +183,14 @@ def runner() -> Runner:
         return _runner
 
 
-def _run(ctx: BridgeContext, claimed: Claimed, guard: limits.Guard) -> str:
+def _wake(ctx: BridgeContext, task_id: str) -> None:
+    try:
+        ctx.enqueue(task_id, None)
+    except Exception:
+        logger.warning("wake-up failed", extra={"task_id": task_id}, exc_info=True)
+
+
+def _run(ctx: BridgeContext, claimed: Claimed, guard: limits.Guard, pool: Runner) -> str:
     try:
         return attempt_claimed(ctx, claimed)
     except Exception:
@@ -180,11 +199,10 @@ def _run(ctx: BridgeContext, claimed: Claimed, guard: limits.Guard) -> str:
         return "crashed"
     finally:
         guard.release()
-        try:
-            # Whatever this task held back (its order's next task, its store's cap) may run.
-            ctx.enqueue(claimed.task.id, None)
-        except Exception:
-            logger.warning("wake-up failed", extra={"task_id": claimed.task.id}, exc_info=True)
+        if not pool.draining:
+            # What this task held back (its order's next task, its store's cap) may run now;
+            # a drain running in this process sees that by itself.
+            _wake(ctx, claimed.task.id)
 
 
 def drain_once(ctx: BridgeContext, pool: Runner) -> list[Future[str]]:
@@ -203,20 +221,32 @@ def drain_once(ctx: BridgeContext, pool: Runner) -> list[Future[str]]:
     claimed = claim_tasks(ctx, list(guards), now)
     for task_id in set(guards) - {c.task.id for c in claimed}:
         guards.pop(task_id).release()
-    return [pool.submit(partial(_run, ctx, c, guards[c.task.id])) for c in claimed]
+    return [pool.submit(partial(_run, ctx, c, guards[c.task.id], pool)) for c in claimed]
 
 
-def drain(ctx: BridgeContext, pool: Runner | None = None) -> list[Future[str]]:
-    """Start every task that can run now; returns their futures (tests wait on them)."""
+def drain(
+    ctx: BridgeContext, pool: Runner | None = None, budget: float = DRAIN_BUDGET_SECONDS
+) -> list[Future[str]]:
+    """Start every task that can run now and, for up to `budget` seconds while this
+    process has syncs in flight, whatever comes due or free as they finish. Returns the
+    futures of the started tasks (tests wait on them)."""
     pool = pool or runner()
     started: list[Future[str]] = []
-    deadline = time.monotonic() + DRAIN_BUDGET_SECONDS
-    while time.monotonic() < deadline:
-        free = pool.free()
-        batch = drain_once(ctx, pool)
-        started.extend(batch)
-        if not batch or len(batch) < free:
-            break
+    deadline = time.monotonic() + budget
+    pool.draining += 1
+    try:
+        while True:
+            batch = drain_once(ctx, pool)
+            started.extend(batch)
+            if time.monotonic() >= deadline or (not batch and not pool.busy()):
+                break
+            if not batch or not pool.free():
+                pool.wait_for_change(POLL_SECONDS)
+    finally:
+        pool.draining -= 1
+    if pool.busy():
+        # Syncs still in flight: whatever they hold back needs a drain after them.
+        _wake(ctx, "drain")
     if started:
         logger.info("bridge syncs started", extra={"count": len(started)})
     return started
