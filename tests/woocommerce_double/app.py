@@ -111,7 +111,10 @@ class WooApp:
         handler, args = found
         params: dict[str, Any] = {**query, **form, **_json_body(request)}
         ctx = Context(self.store, self.home, request.method, path, credentials.key, params, query)
-        return handler(ctx, args)
+        # One request at a time touches the store, as one database transaction would; the
+        # injected latency and holds happen before, outside the lock.
+        with self.store.lock:
+            return handler(ctx, args)
 
     def _home(self, request: Request) -> str:
         if self._https(request) and self.home.startswith("http://"):
