@@ -57,6 +57,8 @@ class AttemptStatus(StrEnum):
     TIMED_OUT = "timed_out"
     #: Approved after the session had closed: cancelled at the gateway at once.
     VOIDED = "voided"
+    #: The return of a payment this session already holds, replayed on another attempt.
+    DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
@@ -201,12 +203,19 @@ def _approved(
     gateways: GatewayProvider,
     now: datetime,
 ) -> None:
-    if session.status != SessionStatus.PROCESSING:
-        # Cancelled, expired or already paid meanwhile: give the money back at once.
+    method = (result.method or PaymentMethod(attempt.method)).value
+    if (result.transaction_id, method) == (session.gateway_transaction_id, session.payment_method):
+        # The payment the session already holds (its return replayed on another attempt, or
+        # two tabs): not new money, so nothing to complete and above all nothing to cancel.
+        _finish_attempt(attempt, AttemptStatus.DUPLICATE, now)
+        return
+    if session.status != SessionStatus.PROCESSING or session.virtual_account is not None:
+        # Cancelled, expired, already paid, or a virtual account is waiting for its deposit:
+        # a second payment must not stand, so give the money back at once.
         _void(session, attempt, result, gateways)
         _finish_attempt(attempt, AttemptStatus.VOIDED, now)
         return
-    session.payment_method = (result.method or PaymentMethod(attempt.method)).value
+    session.payment_method = method
     session.gateway = result.gateway.value
     session.gateway_transaction_id = result.transaction_id
     session.installment_months = (result.card.installment_months or None) if result.card else None
