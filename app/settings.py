@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     rate_limit_test_per_minute: int = Field(default=100, alias="RATE_LIMIT_TEST_PER_MINUTE")
     max_request_bytes: int = Field(default=1024 * 1024, alias="MAX_REQUEST_BYTES")
     sweep_interval_seconds: int = Field(default=30, alias="SWEEP_INTERVAL_SECONDS")
+    # Webhook (and store) targets on loopback addresses: allowed for sandbox keys outside
+    # production unless set; in production only when an operator says so.
+    loopback_targets: bool | None = Field(default=None, alias="ALLOW_LOOPBACK_TARGETS")
     # How long a process may keep using a key after it was revoked (saves a lookup per request).
     api_key_cache_seconds: float = Field(default=5.0, alias="API_KEY_CACHE_SECONDS")
     # How long a worker holds a delivery; must exceed the 10 s request timeout in production.
@@ -108,6 +111,12 @@ class Settings(BaseSettings):
 
     def resolved_bridge_encryption_key(self) -> str:
         return self.bridge_encryption_key.get_secret_value() or self.resolved_secret_key()
+
+    @property
+    def allow_loopback_targets(self) -> bool:
+        if self.loopback_targets is not None:
+            return self.loopback_targets
+        return self.environment is not Environment.PRODUCTION
 
     def rate_limit_for_mode(self, mode: str) -> int:
         if mode == "live":

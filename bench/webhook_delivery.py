@@ -132,6 +132,8 @@ def main() -> None:
         "SECRET_KEY": secrets.token_hex(32),
         "KC_ENV": "production",
         "SWEEP_INTERVAL_SECONDS": "30",
+        # The receiver runs on this machine: production refuses loopback targets unless told.
+        "ALLOW_LOOPBACK_TARGETS": "true",
     }
     workers: list[subprocess.Popen[bytes]] = []
     try:

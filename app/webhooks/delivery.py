@@ -223,6 +223,7 @@ def deliver_batch(
     clock: Callable[[], datetime] = utcnow,
     resolver: Resolver | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    allow_loopback: bool = True,
 ) -> dict[str, Decision]:
     """Attempt up to `limit` due, unleased deliveries (only `ids`, if given)."""
     started_at = clock()
@@ -231,7 +232,9 @@ def deliver_batch(
     if not claimed:
         return {}
     with ThreadPoolExecutor(max_workers=min(len(claimed), MAX_PARALLEL_REQUESTS)) as pool:
-        outcomes = list(pool.map(lambda prepared: send(http, prepared, resolver), claimed))
+        outcomes = list(
+            pool.map(lambda prepared: send(http, prepared, resolver, allow_loopback), claimed)
+        )
     with database.transaction() as db:
         decisions = _record(db, list(zip(claimed, outcomes, strict=True)), started_at, clock())
     logger.info("webhook attempts", extra={"count": len(decisions)})
@@ -261,12 +264,13 @@ def deliver_due(
     http: urllib3.PoolManager,
     *,
     lease: timedelta = DEFAULT_LEASE,
+    allow_loopback: bool = True,
     max_batches: int = 100,
 ) -> int:
     """Drain what is due now, a batch at a time; returns how many attempts were made."""
     total = 0
     for _ in range(max_batches):
-        done = len(deliver_batch(database, box, http, lease=lease))
+        done = len(deliver_batch(database, box, http, lease=lease, allow_loopback=allow_loopback))
         total += done
         if done < BATCH_SIZE:
             break

@@ -41,6 +41,7 @@ def drain_deliveries() -> int:
         app.extensions["kc.secret_box"],
         app.extensions["kc.http"],
         lease=timedelta(seconds=settings.webhook_lease_seconds),
+        allow_loopback=settings.allow_loopback_targets,
     )
 
 

@@ -81,10 +81,14 @@ def _post(
 
 
 def send(
-    http: urllib3.PoolManager, prepared: PreparedRequest, resolver: Resolver | None
+    http: urllib3.PoolManager,
+    prepared: PreparedRequest,
+    resolver: Resolver | None,
+    allow_loopback: bool = True,
 ) -> AttemptOutcome:
     started = time.monotonic()
-    guard = check_target(prepared.url, prepared.mode, resolver)
+    # The guard differs between modes only for loopback: judge as live when it is not allowed.
+    guard = check_target(prepared.url, prepared.mode if allow_loopback else "live", resolver)
     if not guard.allowed:
         refused = guard.reason is not RefusalReason.RESOLUTION_FAILED
         return AttemptOutcome(None, 0, None, f"target refused: {guard.reason}", None, refused)

@@ -297,3 +297,32 @@ def test_request_goes_to_the_address_the_guard_approved(world: World):
     assert lookups == ["hooks.merchant.test"]
     assert world.receiver.received[0].headers["Host"] == f"hooks.merchant.test:{port}"
     assert world.receiver.received[0].headers["X-Probe"] == "1"
+
+
+def test_loopback_targets_can_be_switched_off(world: World):
+    from app.webhooks.transport import PreparedRequest, send
+
+    prepared = PreparedRequest(
+        delivery_id="whd_x",
+        url=world.receiver.url,
+        mode="test",
+        body=b"{}",
+        headers={},
+        attempt_number=1,
+    )
+    refused = send(world.app.extensions["kc.http"], prepared, None, allow_loopback=False)
+    assert refused.refused is True
+    assert refused.error == "target refused: loopback_address"
+    assert world.receiver.received == []
+
+
+def test_loopback_default_follows_the_environment(tmp_path):
+    from app.settings import Settings
+
+    def settings(**values: object) -> Settings:
+        return Settings(VAR_DIR=str(tmp_path), **values)  # type: ignore[arg-type]
+
+    assert settings(KC_ENV="development").allow_loopback_targets is True
+    production = {"KC_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite://"}
+    assert settings(**production).allow_loopback_targets is False
+    assert settings(**production, ALLOW_LOOPBACK_TARGETS=True).allow_loopback_targets is True
