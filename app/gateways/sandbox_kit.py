@@ -5,6 +5,10 @@ later (order id, amount, method, card outcome) travels inside the gateway's own 
 values (Toss ``paymentKey``, KCP ``enc_data``, Inicis ``authToken``), sealed with an
 HMAC-SHA256 over a sandbox secret and checked with ``hmac.compare_digest``. Transaction ids
 are MACs of (order id, amount), so a refund can prove the id belongs to that payment.
+
+The window form itself passes through the customer's browser, so ``start_payment`` seals the
+attempt (method, order id, amount, return URLs) into ``WINDOW_SEAL_FIELD`` and
+``submit_window`` refuses a form whose fields no longer match it (``check_window``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -31,7 +35,12 @@ from app.gateways.base import (
     mask_card_number,
 )
 from app.gateways.common import KST, header, validate_refund
-from app.gateways.errors import GatewayTimeout, InvalidNotification, InvalidRequest
+from app.gateways.errors import (
+    GatewayTimeout,
+    InvalidNotification,
+    InvalidRequest,
+    InvalidWindowSubmission,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,8 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 MIN_SECRET_BYTES = 16
 SANDBOX_VA_HOLDER = "코리아체크아웃(주)"
 VA_VALID_DAYS = 3
+#: Sandbox-only window field: ``start_payment``'s seal over the attempt it opened.
+WINDOW_SEAL_FIELD = "sandbox_seal"
 
 
 class TamperedToken(ValueError):
@@ -142,6 +153,49 @@ def require_transaction(secret: bytes, prefix: str, tx_id: str, order_id: str, a
     """A sandbox only acts on transaction ids it issued for that order and amount."""
     if not check_transaction_id(secret, prefix, tx_id, order_id, amount):
         raise InvalidRequest("결제 정보를 찾을 수 없습니다.", code="unknown_transaction")
+
+
+def seal_window(
+    secret: bytes,
+    purpose: str,
+    method: PaymentMethod,
+    fields: Mapping[str, str],
+    bound: Iterable[str],
+) -> str:
+    """The ``WINDOW_SEAL_FIELD`` value for a window ``start_payment`` opened: the attempt's
+    method and the ``bound`` fields (order id, amount, method fields, return URLs) as sent."""
+    payload = {"m": method.value, "f": {name: fields.get(name, "") for name in bound}}
+    return seal(secret, purpose, payload)
+
+
+def check_window(
+    secret: bytes,
+    purpose: str,
+    form: Mapping[str, str],
+    method: PaymentMethod,
+    bound: Iterable[str],
+) -> PaymentMethod:
+    """The method ``start_payment`` sealed, if the submitted window still matches it: the
+    seal verifies, ``method`` (read from the form) is the sealed one and every ``bound``
+    field is unchanged. Anything else (a method switched to one that needs no test card, a
+    swapped return URL, a missing seal) is ``InvalidWindowSubmission``."""
+    names = tuple(bound)
+    try:
+        payload = unseal(secret, purpose, form.get(WINDOW_SEAL_FIELD, ""))
+        sealed_method = PaymentMethod(payload["m"])
+        sealed_fields = payload["f"]
+    except (TamperedToken, KeyError, TypeError, ValueError) as exc:
+        raise InvalidWindowSubmission() from exc
+    if not isinstance(sealed_fields, dict) or set(sealed_fields) != set(names):
+        raise InvalidWindowSubmission()
+    same = method is sealed_method
+    for name in names:
+        sealed_value = str(sealed_fields[name]).encode("utf-8")
+        same &= hmac.compare_digest(sealed_value, form.get(name, "").encode("utf-8"))
+    if not same:
+        log.info("sandbox window form does not match its seal")
+        raise InvalidWindowSubmission()
+    return sealed_method
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from app.gateways.base import (
     GatewayName,
     Mode,
     Notification,
+    PaymentMethod,
     PaymentRequest,
     PaymentResult,
     RedirectMethod,
@@ -41,18 +42,25 @@ from app.gateways.inicis.sandbox_api import (
     InicisSandboxApi,
 )
 from app.gateways.sandbox_kit import (
+    WINDOW_SEAL_FIELD,
     Outcome,
     check_refund,
     check_secret,
+    check_window,
     mac_hex,
     now_utc,
     read_choice,
     require_transaction,
+    seal_window,
     signed_form_callback,
     verified_form,
 )
 
 NOTI_PURPOSE = "inicis.noti"
+WINDOW_PURPOSE = "inicis.window"
+#: Window fields sealed by ``start_payment``: the order, amount, the method (``gopaymethod``
+#: and the ``merchantData`` the return reads it from) and the return/close URLs.
+WINDOW_BOUND = ("oid", "price", "gopaymethod", "merchantData", "returnUrl", "closeUrl")
 
 
 class InicisSandbox:
@@ -74,6 +82,9 @@ class InicisSandbox:
         fields = tx.window_fields(
             request, mid=SANDBOX_MID, sign_key=SANDBOX_SIGN_KEY, timestamp=approval.timestamp()
         )
+        fields[WINDOW_SEAL_FIELD] = seal_window(
+            self._secret, WINDOW_PURPOSE, request.method, fields, WINDOW_BOUND
+        )
         return WindowRedirect(self._window_url, RedirectMethod.POST, fields)
 
     def submit_window(self, form: Mapping[str, str]) -> WindowRedirect:
@@ -81,6 +92,8 @@ class InicisSandbox:
             return_url, close_url = form["returnUrl"], form["closeUrl"]
             int(form["price"])
             method = tx.method_from_window(form)
+            # The method the payment was started with, never one switched in the window.
+            method = check_window(self._secret, WINDOW_PURPOSE, form, method, WINDOW_BOUND)
             choice = read_choice(form, method)
             if choice.outcome is Outcome.USER_CANCEL:
                 # Closing INIStdPay calls closeUrl; nothing is posted to returnUrl.
@@ -100,6 +113,11 @@ class InicisSandbox:
     def _approve(self, ret: tx.Return, form: Mapping[str, str]) -> Mapping[str, Any]:
         if not hmac.compare_digest(ret.auth_url, self._api.auth_url):
             raise InvalidRedirect()  # the live client checks Inicis's hosts instead
+        # The result's method is read from the returned merchantData, which passes through
+        # the browser: it must be the method the window authenticated (sealed in authToken).
+        sealed = self._api.sealed_method(ret.auth_token)
+        if sealed is not None and _claimed_method(ret) is not sealed:
+            raise InvalidRedirect()
         answer = self._api.approve(form)
         if answer.get("resultCode") == "S404":
             raise InvalidRedirect()  # an authToken the simulated Inicis never issued
@@ -137,3 +155,10 @@ class InicisSandbox:
         if noti.mid != SANDBOX_MID:
             raise InvalidNotification()
         return notices.to_notification(noti)
+
+
+def _claimed_method(ret: tx.Return) -> PaymentMethod | None:
+    try:
+        return tx.method_from_merchant_data(ret.merchant_data)
+    except ValueError:
+        return None

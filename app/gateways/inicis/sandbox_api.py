@@ -79,6 +79,13 @@ class InicisSandboxApi:
             "merchantData": fields.get("merchantData", ""),
         }
 
+    def sealed_method(self, auth_token: str) -> PaymentMethod | None:
+        """The method ``authToken`` was authenticated for; None if Inicis never issued it."""
+        try:
+            return Authorization.unseal(self._secret, SEAL_PURPOSE, auth_token).method
+        except TamperedToken:
+            return None
+
     def approve(self, form: Mapping[str, str]) -> dict[str, Any]:
         """POST ``authUrl``; checks signature, verification and the merchant's price."""
         try:

@@ -34,16 +34,30 @@ from app.gateways.kcp import approval, notices
 from app.gateways.kcp import transformers as tx
 from app.gateways.kcp.sandbox_api import SANDBOX_SITE_CD, TX_PREFIX, KcpSandboxApi
 from app.gateways.sandbox_kit import (
+    WINDOW_SEAL_FIELD,
     check_refund,
     check_secret,
     check_transaction_id,
+    check_window,
     read_choice,
     require_transaction,
+    seal_window,
     signed_form_callback,
     verified_form,
 )
 
 NOTICE_PURPOSE = "kcp.notice"
+WINDOW_PURPOSE = "kcp.window"
+#: Window fields sealed by ``start_payment``: the order, amount, every field that selects
+#: the method (``pay_method`` and the easy-pay direct flags) and ``Ret_URL``.
+WINDOW_BOUND = (
+    "site_cd",
+    "ordr_idxx",
+    "good_mny",
+    "pay_method",
+    *sorted({direct for _, _, direct in tx.METHODS.values() if direct}),
+    "Ret_URL",
+)
 
 
 class KcpSandbox:
@@ -60,6 +74,9 @@ class KcpSandbox:
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
         fields = tx.window_fields(request, SANDBOX_SITE_CD)
+        fields[WINDOW_SEAL_FIELD] = seal_window(
+            self._secret, WINDOW_PURPOSE, request.method, fields, WINDOW_BOUND
+        )
         return WindowRedirect(self._window_url, RedirectMethod.POST, fields)
 
     def submit_window(self, form: Mapping[str, str]) -> WindowRedirect:
@@ -68,15 +85,31 @@ class KcpSandbox:
             ret_url = form["Ret_URL"]
             int(form["good_mny"])
             method = tx.method_from_window(form)
+            # The method the payment was started with, never one switched in the window.
+            method = check_window(self._secret, WINDOW_PURPOSE, form, method, WINDOW_BOUND)
             back = self._api.authenticate(form, method, read_choice(form, method))
         except (KeyError, ValueError) as exc:
             raise InvalidWindowSubmission() from exc
         return WindowRedirect(ret_url, RedirectMethod.POST, back)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
+        self._check_return_method(request.params)
         return approval.confirm_payment(
             request, self._approve, site_cd=SANDBOX_SITE_CD, cert_info="sandbox"
         )
+
+    def _check_return_method(self, params: Mapping[str, str]) -> None:
+        """The result's method is read from the echoed order form, which passes through the
+        browser: it must be the method the window authenticated (sealed in ``enc_data``)."""
+        sealed = self._api.sealed_method(params.get("enc_data", ""))
+        if sealed is None or params.get("res_cd") != tx.SUCCESS:
+            return  # unknown enc_data or a decline: the shared flow answers those
+        try:
+            claimed = tx.method_from_window(params)
+        except ValueError as exc:
+            raise InvalidRedirect() from exc
+        if claimed is not sealed:
+            raise InvalidRedirect()
 
     def _approve(self, body: Mapping[str, str]) -> dict[str, Any]:
         answer = self._api.approve(body)

@@ -19,6 +19,7 @@ from app.gateways.kcp import transformers as tx
 from app.gateways.sandbox_kit import (
     SANDBOX_CARD_COMPANY,
     SANDBOX_VA_HOLDER,
+    WINDOW_SEAL_FIELD,
     Authorization,
     Outcome,
     TamperedToken,
@@ -43,7 +44,9 @@ DECLINES: Mapping[Outcome, tuple[str, str]] = {
 }
 WINDOW_DECLINES = frozenset({Outcome.USER_CANCEL, Outcome.INVALID_CARD})
 #: Fields of our sandbox window page that KCP's real window would never echo back.
-WINDOW_ONLY_FIELDS = frozenset({"card_number", "installment_months", "action", "csrf_token"})
+WINDOW_ONLY_FIELDS = frozenset(
+    {"card_number", "installment_months", "action", "csrf_token", WINDOW_SEAL_FIELD}
+)
 
 
 class KcpSandboxApi:
@@ -84,6 +87,13 @@ class KcpSandboxApi:
             "tran_cd": "00100000",
             "use_pay_method": fields["pay_method"],
         }
+
+    def sealed_method(self, enc_data: str) -> PaymentMethod | None:
+        """The method ``enc_data`` was authenticated for; None if KCP never issued it."""
+        try:
+            return Authorization.unseal(self._secret, ENC_PURPOSE, enc_data).method
+        except TamperedToken:
+            return None
 
     def approve(self, body: Mapping[str, str]) -> dict[str, Any]:
         """``POST /gw/enc/v1/payment``."""

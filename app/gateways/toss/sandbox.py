@@ -38,18 +38,24 @@ from app.gateways.errors import (
     InvalidWindowSubmission,
 )
 from app.gateways.sandbox_kit import (
+    WINDOW_SEAL_FIELD,
     Authorization,
     TamperedToken,
     check_refund,
     check_secret,
+    check_window,
     read_choice,
     require_transaction,
+    seal_window,
     transaction_id,
 )
 from app.gateways.toss import transformers as tx
 from app.gateways.toss.sandbox_api import DECLINES, WINDOW_DECLINES, TossSandboxApi
 
 TX_PREFIX = "toss_tx_"
+WINDOW_PURPOSE = "toss.window"
+#: Window fields sealed by ``start_payment``: the attempt's order, amount, method, returns.
+WINDOW_BOUND = ("orderId", "amount", "method", "easyPay", "flowMode", "successUrl", "failUrl")
 
 
 class TossSandbox:
@@ -71,6 +77,9 @@ class TossSandbox:
 
     def start_payment(self, request: PaymentRequest) -> WindowRedirect:
         fields = tx.window_fields(request, self._client_key)
+        fields[WINDOW_SEAL_FIELD] = seal_window(
+            self._secret, WINDOW_PURPOSE, request.method, fields, WINDOW_BOUND
+        )
         return WindowRedirect(self._window_url, RedirectMethod.POST, fields)
 
     def submit_window(self, form: Mapping[str, str]) -> WindowRedirect:
@@ -81,6 +90,8 @@ class TossSandbox:
             method = _method_from_window(form)
         except (KeyError, ValueError) as exc:
             raise InvalidWindowSubmission() from exc
+        # The method the payment was started with, never one switched in the window.
+        method = check_window(self._secret, WINDOW_PURPOSE, form, method, WINDOW_BOUND)
         choice = read_choice(form, method)
         if choice.outcome in WINDOW_DECLINES:
             code, message = DECLINES[choice.outcome]
