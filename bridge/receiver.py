@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.payments.errors import NotFound
@@ -21,7 +23,7 @@ from app.webhooks.verify import (
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
 from bridge.errors import InvalidSignature, new_bridge_id
-from bridge.models import BridgeEvent, BridgeStore, SyncTask
+from bridge.models import BridgeEvent, BridgeOrder, BridgeStore, SyncLogEntry, SyncTask
 from bridge.stores import CONNECTED, store_core_api
 from bridge.task_actions import TaskAction
 
@@ -38,6 +40,10 @@ ACTIONS_BY_EVENT: dict[str, TaskAction] = {
     "payment.cancelled": TaskAction.CANCEL_CANCELLED,
     "payment.refunded": TaskAction.RECORD_REFUND,
 }
+PLATFORM = "woocommerce"
+MAX_ORDER_ID = 2**63 - 1
+# Events that carry the amount the customer pays: it must be the linked session's total.
+AMOUNT_CHECKED = frozenset({TaskAction.MARK_PAID, TaskAction.AWAIT_DEPOSIT})
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,56 @@ def verify(
 
 def _order_id(data: Mapping[str, Any]) -> int | None:
     value = str(data.get("platformOrderId") or "")
-    return int(value) if value.isdigit() else None
+    if not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ORDER_ID else None
+
+
+def _amount_problem(action: TaskAction, data: Mapping[str, Any], expected: int) -> str | None:
+    """Why the event's amounts do not match the session the bridge created, or None."""
+    fields = ("totalAmount", "paidAmount") if action is TaskAction.MARK_PAID else ("totalAmount",)
+    seen = False
+    for field in fields:
+        if field not in data:
+            continue
+        value = data[field]
+        if isinstance(value, bool) or not isinstance(value, int) or value != expected:
+            return f"{field} {value!r} is not the linked session's total {expected}"
+        seen = True
+    return None if seen else "event without totalAmount"
+
+
+def _ignore_reason(
+    db: Session,
+    store: BridgeStore,
+    action: TaskAction,
+    data: Mapping[str, Any],
+    session_id: str | None,
+    order_id: int | None,
+) -> tuple[str | None, BridgeOrder | None]:
+    """(why the event must not touch WooCommerce, the order link it is about)."""
+    platform = data.get("platform")
+    if platform is not None and platform != PLATFORM:
+        return f"session of platform {str(platform)[:40]!r}, not {PLATFORM}", None
+    if not session_id:
+        return "event without sessionId", None
+    # Only the session the bridge itself created for an order (its current one) may change
+    # that order: never the order number an event names, nor a replaced older session.
+    link = db.scalars(
+        select(BridgeOrder).where(
+            BridgeOrder.store_id == store.id, BridgeOrder.session_id == session_id
+        )
+    ).first()
+    if link is None:
+        return "session not linked to an order by the bridge (unknown or replaced)", None
+    if order_id is not None and link.wc_order_id != order_id:
+        return f"session belongs to order {link.wc_order_id}, not {order_id}", None
+    if action in AMOUNT_CHECKED:
+        problem = _amount_problem(action, data, link.session_total)
+        if problem:
+            return problem, None
+    return None, link
 
 
 def receive_webhook(
@@ -125,11 +180,35 @@ def receive_webhook(
                 )
             )
             db.flush()  # the unique (store, event id) decides duplicates here
-            if action is not None and order_id is not None:
+            ignored, link = (
+                _ignore_reason(db, store, action, data, session_id, order_id)
+                if action is not None
+                else (None, None)
+            )
+            if action is not None and ignored is not None:
+                logger.warning(
+                    "webhook ignored",
+                    extra={"store_id": store.id, "event_id": event_id, "reason": ignored},
+                )
+                db.add(
+                    SyncLogEntry(
+                        store_id=store.id,
+                        wc_order_id=order_id,
+                        session_id=session_id,
+                        event_id=event_id,
+                        task_id=None,
+                        action=str(action),
+                        outcome="ignored",
+                        attempt=0,
+                        message=f"ignored: {ignored}"[:2000],
+                        created_at=now,
+                    )
+                )
+            elif action is not None and link is not None:
                 task = SyncTask(
                     id=new_bridge_id("bsy"),
                     store_id=store.id,
-                    wc_order_id=order_id,
+                    wc_order_id=link.wc_order_id,
                     session_id=session_id,
                     event_id=event_id,
                     action=action,

@@ -25,15 +25,9 @@ from bridge.models import BridgeRefund, SyncTask
 from bridge.task_actions import TaskAction
 from bridge.woo_client import WooPermanentError, WooStore, WooTransientError
 
-# Outcomes of a superseded session (the order got a new session since) change nothing.
-SESSION_BOUND = frozenset(
-    {
-        TaskAction.AWAIT_DEPOSIT,
-        TaskAction.MARK_FAILED,
-        TaskAction.CANCEL_EXPIRED,
-        TaskAction.CANCEL_CANCELLED,
-    }
-)
+# Outcomes of a superseded session (the order got a new session since) change nothing; a
+# payment of any session but the order's current one must never mark it paid either.
+SESSION_BOUND = frozenset(TaskAction)
 
 
 @dataclass(frozen=True)
@@ -106,8 +100,8 @@ def run_action(
 ) -> ActionResult:
     facts = facts_from_data(task.payload)
     action = TaskAction(task.action)
-    if action in SESSION_BOUND and current_session and facts.session_id != current_session:
-        return ActionResult("skipped", "stale: the order has a newer checkout session")
+    if action in SESSION_BOUND and (not current_session or facts.session_id != current_session):
+        return ActionResult("skipped", "stale: not the order's current checkout session")
     if action is TaskAction.RECORD_REFUND:
         if not facts.refund_id or not facts.refund_amount:
             return ActionResult("skipped", "refund event without refund id or amount")

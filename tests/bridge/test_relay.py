@@ -251,12 +251,20 @@ def test_store_down_then_back_retries_until_it_lands(
 def test_permanent_error_fails_with_reason(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
-    deliver(store, "payment.completed", completed_data("cs_nope", 999999, 1000))
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.double.faults.fail_next(
+        1,
+        404,
+        body={"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID."},
+        path_contains=f"orders/{order_id}",
+    )
+    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
     assert queue.drain() == ["failed"]
     with database.transaction() as db:
         task = db.scalars(
             select(SyncTask).where(
-                SyncTask.session_id == "cs_nope", SyncTask.store_id == store.store_id
+                SyncTask.session_id == session_id, SyncTask.store_id == store.store_id
             )
         ).one()
     assert task.status == "failed"
