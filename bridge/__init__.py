@@ -34,5 +34,6 @@ def init_bridge(app: Flask, settings: Settings) -> None:
         enqueue=make_enqueue(
             default_queue(app), app.extensions["kc.redis"], settings.redis_namespace
         ),
+        allow_loopback=bool(getattr(settings, "allow_loopback_targets", True)),
     )
     app.register_blueprint(bp)

@@ -11,6 +11,7 @@ import requests
 
 from app.crypto import SecretBox
 from app.db import Database
+from app.webhooks.target_guard import Resolver
 
 Enqueue = Callable[[str, datetime | None], None]
 
@@ -30,6 +31,10 @@ class BridgeContext:
     task_lease_seconds: int
     reconcile_after_seconds: int
     enqueue: Enqueue
+    # Store addresses on loopback are allowed (test-mode stores only) when this is set.
+    allow_loopback: bool = True
+    # Name resolution for the store address check; None is the system resolver.
+    resolver: Resolver | None = None
 
     def __repr__(self) -> str:
         return f"BridgeContext(core={self.core_api_url!r}, public={self.public_url!r})"

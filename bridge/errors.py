@@ -42,3 +42,8 @@ class ShopAlreadyConnected(Conflict):
 class InvalidSignature(InvalidRequest):
     code = "invalid_signature"
     message = "The webhook signature could not be verified"
+
+
+class InvalidSiteUrl(InvalidRequest):
+    code = "invalid_site_url"
+    message = "siteUrl must be the store's public http(s) address"

@@ -13,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest, Unauthorized
+from app.webhooks.target_guard import check_target
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApi
 from bridge.errors import (
+    InvalidSiteUrl,
     InvalidWooCredentials,
     ShopAlreadyConnected,
     StoreNotConnected,
@@ -26,6 +28,9 @@ from bridge.masking import hint
 from bridge.models import BridgeStore
 from bridge.sync_log import record_calls
 from bridge.woo_client import (
+    INVALID_SITE_URL,
+    REDIRECT_REFUSED,
+    SiteGuard,
     WooCall,
     WooCredentials,
     WooPermanentError,
@@ -64,13 +69,18 @@ def key_mode(api_key: str) -> str:
     raise Unauthorized(details={"field": "x-api-key"})
 
 
-def parse_connect(body: dict[str, Any]) -> ConnectRequest:
-    site_url = str(body.get("siteUrl") or "").strip().rstrip("/")
-    parts = urlsplit(site_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(
-            "siteUrl must be the store's http(s) address", details={"field": "siteUrl"}
-        )
+def parse_connect(body: Any) -> ConnectRequest:
+    if not isinstance(body, dict):
+        raise InvalidRequest("Send a JSON object", code="invalid_json")
+    raw_url = body.get("siteUrl")
+    site_url = raw_url.strip().rstrip("/") if isinstance(raw_url, str) else ""
+    try:
+        parts = urlsplit(site_url)
+        scheme, hostname, _port = parts.scheme, parts.hostname, parts.port
+    except ValueError:  # "http://[abc", a port that is no number
+        scheme, hostname = "", None
+    if scheme not in ("http", "https") or not hostname or len(site_url) > 2048:
+        raise InvalidSiteUrl(details={"field": "siteUrl", "reason": "invalid_url"})
     values = {}
     for field in ("consumerKey", "consumerSecret"):
         value = body.get(field)
@@ -99,24 +109,60 @@ def woo_credentials(ctx: BridgeContext, store: BridgeStore) -> WooCredentials:
     )
 
 
-def check_woo_credentials(ctx: BridgeContext, request: ConnectRequest) -> list[WooCall]:
+def guard_mode(ctx: BridgeContext, mode: str) -> str:
+    """The target-guard mode for a store: loopback only for test stores, and only when the
+    deployment allows loopback targets at all."""
+    return mode if ctx.allow_loopback else "live"
+
+
+def site_guard(ctx: BridgeContext, mode: str) -> SiteGuard:
+    """Why a store address may not be called (loopback, private, metadata...), or None."""
+    target_mode = guard_mode(ctx, mode)
+
+    def refusal(url: str) -> str | None:
+        verdict = check_target(url, target_mode, ctx.resolver)
+        return None if verdict.allowed else str(verdict.reason)
+
+    return refusal
+
+
+def check_site_url(ctx: BridgeContext, site_url: str, mode: str) -> None:
+    reason = site_guard(ctx, mode)(site_url)
+    if reason is not None:
+        raise InvalidSiteUrl(details={"field": "siteUrl", "reason": reason})
+
+
+def _connect_failure(exc: WooPermanentError) -> Exception:
+    if exc.code == INVALID_SITE_URL:
+        return InvalidSiteUrl(details={"field": "siteUrl", "reason": str(exc)})
+    if exc.code == REDIRECT_REFUSED:
+        return StoreUnreachable(details={"field": "siteUrl", "reason": str(exc)})
+    return InvalidWooCredentials(details={"status": exc.status, "wooCode": exc.code})
+
+
+def check_woo_credentials(
+    ctx: BridgeContext, request: ConnectRequest, mode: str = "test"
+) -> list[WooCall]:
     calls: list[WooCall] = []
     woo = WooStore(
         WooCredentials(request.site_url, request.consumer_key, request.consumer_secret),
         ctx.woo_timeout,
         calls.append,
+        site_guard(ctx, mode),
     )
     try:
         woo.call("check_read", "GET", "orders", params={"per_page": 1})
     except WooTransientError as exc:
         raise StoreUnreachable(details={"field": "siteUrl", "reason": str(exc)}) from exc
     except WooPermanentError as exc:
-        raise InvalidWooCredentials(details={"status": exc.status, "wooCode": exc.code}) from exc
+        raise _connect_failure(exc) from exc
     try:
         woo.call("check_write", "PUT", WRITE_PROBE_PATH, {})
     except WooTransientError as exc:
         raise StoreUnreachable(details={"field": "siteUrl", "reason": str(exc)}) from exc
     except WooPermanentError as exc:
+        if exc.code in (INVALID_SITE_URL, REDIRECT_REFUSED):
+            raise _connect_failure(exc) from exc
         if exc.status in (401, 403):
             raise InvalidWooCredentials(
                 "The WooCommerce key needs read/write permission",
@@ -125,8 +171,7 @@ def check_woo_credentials(ctx: BridgeContext, request: ConnectRequest) -> list[W
     return calls
 
 
-def _choose_shop(api: CoreApi, shop_id: str | None) -> str:
-    shops = api.list_shops()
+def _choose_shop(shops: list[dict[str, Any]], shop_id: str | None) -> str:
     if shop_id is not None:
         if not any(shop.get("id") == shop_id for shop in shops):
             raise InvalidRequest("No such shop for this API key", details={"field": "shopId"})
@@ -139,11 +184,19 @@ def _choose_shop(api: CoreApi, shop_id: str | None) -> str:
     return str(default["id"])
 
 
-def connect_store(ctx: BridgeContext, api_key: str, request: ConnectRequest) -> BridgeStore:
+def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
+    """Authenticates the API key first; only then is the body looked at."""
+    if not api_key:
+        raise Unauthorized(
+            "Send your API key in the x-api-key header", details={"field": "x-api-key"}
+        )
     mode = key_mode(api_key)
     api = core_api(ctx, api_key)
-    shop_id = _choose_shop(api, request.shop_id)  # also proves the API key works
-    calls = check_woo_credentials(ctx, request)
+    shops = api.list_shops()  # proves the API key works
+    request = parse_connect(body)
+    check_site_url(ctx, request.site_url, mode)
+    shop_id = _choose_shop(shops, request.shop_id)
+    calls = check_woo_credentials(ctx, request, mode)
     secret = api.webhook_secret(shop_id)
     now = utcnow()
     box = ctx.box

@@ -15,7 +15,7 @@ from bridge import limits
 from bridge.context import BridgeContext
 from bridge.models import BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
-from bridge.stores import CONNECTED, woo_credentials
+from bridge.stores import CONNECTED, site_guard, woo_credentials
 from bridge.sync_actions import ActionResult, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
@@ -141,7 +141,7 @@ def _attempt(
         credentials = woo_credentials(ctx, store)
     except DecryptionError:
         return _finish(ctx, task, calls, TaskStatus.FAILED, "stored credentials unreadable")
-    woo = WooStore(credentials, ctx.woo_timeout, calls.append)
+    woo = WooStore(credentials, ctx.woo_timeout, calls.append, site_guard(ctx, store.mode))
     try:
         result: ActionResult = run_action(ctx, task, woo, current_session)
     except WooTransientError as exc:

@@ -36,6 +36,10 @@ class WooCall:
 
 
 Recorder = Callable[[WooCall], None]
+# Returns why the store's address may not be called now (SSRF guard), or None if it may.
+SiteGuard = Callable[[str], str | None]
+INVALID_SITE_URL = "invalid_site_url"
+REDIRECT_REFUSED = "redirect_not_followed"
 
 
 class WooError(Exception):
@@ -74,7 +78,15 @@ class WooCredentials:
 
 
 class WooStore:
-    def __init__(self, credentials: WooCredentials, timeout: float, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        credentials: WooCredentials,
+        timeout: float,
+        recorder: Recorder,
+        guard: SiteGuard | None = None,
+    ) -> None:
+        self._site_url = credentials.site_url
+        self._guard = guard
         self._api = woocommerce.API(
             url=credentials.site_url,
             consumer_key=credentials.consumer_key,
@@ -97,13 +109,21 @@ class WooStore:
     ) -> Any:
         started = time.monotonic()
         request_text = excerpt(body) if body is not None else None
+        # Checked before every request: the address (or what its name resolves to) may have
+        # changed since the store was connected.
+        refusal = self._guard(self._site_url) if self._guard is not None else None
+        if refusal is not None:
+            message = f"{INVALID_SITE_URL}: the store address is not allowed ({refusal})"
+            self._record(WooCall(action, method, path, None, 0, request_text, None, message))
+            raise WooPermanentError(message, None, INVALID_SITE_URL)
         try:
+            # Never follow a redirect: it could point anywhere, past the address check.
             if method == "GET":
-                response = self._api.get(path, params=params or {})
+                response = self._api.get(path, params=params or {}, allow_redirects=False)
             elif method == "PUT":
-                response = self._api.put(path, body or {})
+                response = self._api.put(path, body or {}, allow_redirects=False)
             else:
-                response = self._api.post(path, body or {})
+                response = self._api.post(path, body or {}, allow_redirects=False)
         except requests.RequestException as exc:
             latency = int((time.monotonic() - started) * 1000)
             kind = "timeout" if isinstance(exc, requests.Timeout) else "connection error"
@@ -136,6 +156,13 @@ def _json(response: requests.Response) -> Any:
 
 def _error_for(response: requests.Response, payload: Any) -> WooError:
     status = response.status_code
+    if 300 <= status < 400:
+        location = str(response.headers.get("Location") or "")[:200]
+        return WooPermanentError(
+            f"WooCommerce answered {status}: redirect to {location!r} not followed",
+            status,
+            REDIRECT_REFUSED,
+        )
     code = payload.get("code") if isinstance(payload, dict) else None
     message = payload.get("message") if isinstance(payload, dict) else None
     text = f"WooCommerce answered {status}" + (f" {code}: {message}" if code else "")

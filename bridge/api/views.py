@@ -17,7 +17,6 @@ from bridge.reverse import cancel_order, order_status, refund_order
 from bridge.stores import (
     connect_store,
     disconnect_store,
-    parse_connect,
     store_dict,
     store_for_key,
 )
@@ -67,7 +66,7 @@ def _core_unavailable(_error: CoreUnavailable) -> Response:
 @bp.post("/stores/connect")
 def connect() -> Response:
     ctx = _ctx()
-    store = connect_store(ctx, _api_key(), parse_connect(_body()))
+    store = connect_store(ctx, _api_key(), request.get_json(silent=True))
     return _created({"success": True, "data": store_dict(ctx, store)})
 
 

@@ -1,0 +1,195 @@
+"""The store address is attacker-controlled: checked at connect and before every call, and
+redirects are never followed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.db import Database
+from bridge.context import BridgeContext
+from bridge.models import SyncTask
+from bridge.woo_client import REDIRECT_REFUSED, WooCredentials, WooPermanentError, WooStore
+from tests.bridge.conftest import ConnectedStore
+from tests.bridge.support import MemoryQueue, completed_data, signed_event
+from tests.conftest import Merchant
+from tests.woocommerce_double import WooCommerceDouble
+
+
+class _Redirector(BaseHTTPRequestHandler):
+    target = ""
+    hits = 0
+
+    def _redirect(self) -> None:
+        type(self).hits += 1
+        self.send_response(302)
+        self.send_header("Location", type(self).target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self._redirect()
+
+    def do_PUT(self) -> None:
+        self._redirect()
+
+    def do_POST(self) -> None:
+        self._redirect()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def redirector(double: WooCommerceDouble) -> Iterator[str]:
+    handler = type("Handler", (_Redirector,), {"target": double.url, "hits": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _connect(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, site_url: str
+) -> Any:
+    key = double.create_key()
+    return client.post(
+        "/bridge/v1/stores/connect",
+        json={
+            "siteUrl": site_url,
+            "consumerKey": key.consumer_key,
+            "consumerSecret": key.consumer_secret,
+        },
+        headers=merchant.headers(),
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1:{port}", "169.254.169.254", "10.0.0.1", "[::1]:{port}", "localhost:{port}"],
+)
+def test_internal_addresses_are_refused_at_connect_without_loopback(
+    client: FlaskClient,
+    merchant: Merchant,
+    double: WooCommerceDouble,
+    bridge_ctx: BridgeContext,
+    address: str,
+) -> None:
+    bridge_ctx.allow_loopback = False
+    before = len(double.request_log)
+    response = _connect(client, merchant, double, "http://" + address.format(port=double.port))
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_site_url"
+    assert error["details"]["field"] == "siteUrl"
+    assert len(double.request_log) == before
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "10.0.0.1", "192.168.1.10"])
+def test_metadata_and_private_addresses_are_refused_even_with_loopback(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, address: str
+) -> None:
+    response = _connect(client, merchant, double, f"http://{address}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_site_url"
+
+
+def test_a_live_store_may_not_be_on_loopback(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble
+) -> None:
+    key = double.create_key()
+    response = client.post(
+        "/bridge/v1/stores/connect",
+        json={
+            "siteUrl": double.url,
+            "consumerKey": key.consumer_key,
+            "consumerSecret": key.consumer_secret,
+        },
+        headers={"x-api-key": merchant.live_key},
+    )
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"]["code"] == "invalid_site_url"
+
+
+def test_the_address_is_checked_again_before_every_sync(
+    store: ConnectedStore, queue: MemoryQueue, database: Database, bridge_ctx: BridgeContext
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    bridge_ctx.allow_loopback = False  # e.g. the address now resolves to a refused one
+    before = len(store.double.request_log)
+    body, headers, event_id = signed_event(
+        store.secret, "payment.completed", completed_data(session_id, order_id, 29000)
+    )
+    response = store.client.post(
+        f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers
+    )
+    assert response.status_code == 200
+    assert queue.drain() == ["failed"]
+    assert len(store.double.request_log) == before
+    with database.transaction() as db:
+        task = db.scalars(select(SyncTask).where(SyncTask.event_id == event_id)).one()
+    assert "invalid_site_url" in (task.last_error or "")
+    assert "loopback_address" in (task.last_error or "")
+    assert store.double.order(order_id)["status"] == "pending"
+
+
+def test_a_redirecting_store_is_not_followed(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, redirector: str
+) -> None:
+    before = len(double.request_log)
+    response = _connect(client, merchant, double, redirector)
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "store_unreachable"
+    assert "redirect" in error["details"]["reason"]
+    assert len(double.request_log) == before  # the redirect target was never asked
+
+
+def test_woo_client_reports_a_redirect_as_a_failure(
+    double: WooCommerceDouble, redirector: str
+) -> None:
+    calls: list[Any] = []
+    key = double.create_key()
+    woo = WooStore(
+        WooCredentials(redirector, key.consumer_key, key.consumer_secret), 5.0, calls.append
+    )
+    with pytest.raises(WooPermanentError) as raised:
+        woo.call("read_order", "GET", "orders/1")
+    assert raised.value.code == REDIRECT_REFUSED
+    assert raised.value.status == 302
+    assert [call.http_status for call in calls] == [302]
+    assert double.request_log == []
+
+
+def test_bad_site_url_before_and_after_authentication(
+    client: FlaskClient, merchant: Merchant
+) -> None:
+    body = {"siteUrl": "http://[abc", "consumerKey": "ck_x", "consumerSecret": "cs_x"}
+    anonymous = client.post("/bridge/v1/stores/connect", json=body)
+    assert anonymous.status_code == 401
+    wrong_key = client.post(
+        "/bridge/v1/stores/connect", json=body, headers={"x-api-key": "sk_test_" + "0" * 40}
+    )
+    assert wrong_key.status_code == 401
+    not_json = client.post("/bridge/v1/stores/connect", data=b"{", content_type="text/plain")
+    assert not_json.status_code == 401
+    for site_url in ("http://[abc", "http://shop.example:99999", "ftp://shop.example", 7):
+        response = client.post(
+            "/bridge/v1/stores/connect",
+            json={**body, "siteUrl": site_url},
+            headers=merchant.headers(),
+        )
+        assert response.status_code == 400, (site_url, response.get_json())
+        assert response.get_json()["error"]["code"] == "invalid_site_url"
