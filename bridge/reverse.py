@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest
+from app.payments.money import MAX_TOTAL
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError
 from bridge.errors import OrderNotLinked
@@ -19,6 +20,7 @@ from bridge.orders import find_link
 from bridge.stores import store_core_api
 
 PAID_STATUSES = frozenset({"completed", "partially_refunded", "refunded"})
+MAX_ID = 2**63 - 1  # WooCommerce ids and the bridge's BIGINT columns
 
 
 def _linked(ctx: BridgeContext, store: BridgeStore, order_id: int) -> BridgeOrder:
@@ -30,13 +32,19 @@ def _linked(ctx: BridgeContext, store: BridgeStore, order_id: int) -> BridgeOrde
 
 def parse_refund(body: Mapping[str, Any]) -> tuple[int, int | None, str | None]:
     wc_refund_id = body.get("wcRefundId")
-    if isinstance(wc_refund_id, bool) or not str(wc_refund_id or "").isdigit():
+    text = str(wc_refund_id or "")
+    if (
+        isinstance(wc_refund_id, bool)
+        or not text.isdigit()
+        or len(text) > 19
+        or not 1 <= int(text) <= MAX_ID
+    ):
         raise InvalidRequest(
             "wcRefundId must be the WooCommerce refund id", details={"field": "wcRefundId"}
         )
     amount = body.get("amount")
     if amount is not None and (
-        isinstance(amount, bool) or not isinstance(amount, int) or amount < 1
+        isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_TOTAL
     ):
         raise InvalidRequest(
             "amount must be a positive integer of won", details={"field": "amount"}

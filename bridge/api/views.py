@@ -10,10 +10,11 @@ from app.api.errors import error_response
 from app.payments.errors import InvalidRequest
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
+from bridge.errors import OrderNotLinked
 from bridge.models import BridgeStore
 from bridge.orders import create_order_session
 from bridge.receiver import receive_webhook
-from bridge.reverse import cancel_order, order_status, refund_order
+from bridge.reverse import MAX_ID, cancel_order, order_status, refund_order
 from bridge.stores import (
     connect_store,
     disconnect_store,
@@ -44,6 +45,13 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("Send a JSON object", code="invalid_json")
     return body
+
+
+def _order_id(order_id: int) -> int:
+    """Order ids the bridge can store (BIGINT); any other cannot be linked: 404."""
+    if not 1 <= order_id <= MAX_ID:
+        raise OrderNotLinked(order_id)
+    return order_id
 
 
 def _created(payload: dict[str, Any]) -> Response:
@@ -91,24 +99,25 @@ def create_order() -> Response:
 
 @bp.get("/orders/<int:order_id>")
 def get_order(order_id: int) -> Response:
-    return jsonify(order_status(_ctx(), _store(), order_id))
+    return jsonify(order_status(_ctx(), _store(), _order_id(order_id)))
 
 
 @bp.post("/orders/<int:order_id>/refunds")
 def refund(order_id: int) -> Response:
-    answer = refund_order(_ctx(), _store(), order_id, _body())
+    answer = refund_order(_ctx(), _store(), _order_id(order_id), _body())
     return jsonify(answer) if answer["replayed"] else _created(answer)
 
 
 @bp.post("/orders/<int:order_id>/cancel")
 def cancel(order_id: int) -> Response:
-    return jsonify(cancel_order(_ctx(), _store(), order_id))
+    return jsonify(cancel_order(_ctx(), _store(), _order_id(order_id)))
 
 
 @bp.get("/orders/<int:order_id>/timeline")
 def timeline(order_id: int) -> Response:
     ctx = _ctx()
     store = _store()
+    order_id = _order_id(order_id)
     with ctx.database.transaction() as db:
         rows = order_timeline(db, store.id, order_id)
     return jsonify({"success": True, "orderId": order_id, "data": rows})

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from app.payments.money import MAX_TOTAL
 from bridge.mapping.errors import OrderMappingError
 
 MAX_ITEMS = 100
 MAX_QUANTITY = 9999
 MAX_UNIT_PRICE = 1_000_000_000
-MAX_TOTAL = 100_000_000_000
 MAX_NAME = 200
 ADJUSTMENT_NAME = "금액 조정"
 FALLBACK_ITEM_NAME = "상품"
@@ -70,7 +70,13 @@ def won(value: Any) -> int:
         raise OrderMappingError("invalid_amount", "Amounts must be numbers") from exc
     if not amount.is_finite():
         raise OrderMappingError("invalid_amount", "Amounts must be numbers")
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # Checked before rounding: "1e400" cannot be quantized (and is no order amount).
+    if amount.copy_abs() > MAX_TOTAL:
+        raise OrderMappingError("amount_too_large", "An amount of the order is too large", "total")
+    try:
+        return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:
+        raise OrderMappingError("invalid_amount", "Amounts must be numbers") from exc
 
 
 def clean_name(value: Any, fallback: str = FALLBACK_ITEM_NAME) -> str:
@@ -80,7 +86,12 @@ def clean_name(value: Any, fallback: str = FALLBACK_ITEM_NAME) -> str:
 
 def _quantity(value: Any) -> int:
     try:
-        quantity = int(Decimal(str(value)))
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            return 1
+        if amount.copy_abs() > MAX_TOTAL:
+            return MAX_QUANTITY + 1  # shown as one line "name x quantity" by split_line
+        quantity = int(amount)
     except (InvalidOperation, ValueError):
         return 1
     return max(quantity, 1)

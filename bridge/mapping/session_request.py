@@ -12,6 +12,7 @@ from bridge.mapping.amounts import SessionAmounts, clean_name, map_amounts
 from bridge.mapping.errors import OrderMappingError
 
 PLATFORM = "woocommerce"
+MAX_ORDER_ID = 2**63 - 1  # BIGINT, as WooCommerce's own ids
 PAYABLE_STATUSES = frozenset({"pending", "failed", "on-hold", "checkout-draft"})
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,18}$")
@@ -28,10 +29,11 @@ class OrderUrls:
 
 def order_id_of(order: Mapping[str, Any]) -> int:
     value = order.get("id")
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not text.isdigit() or len(text) > 19:
         raise OrderMappingError("invalid_order", "order.id must be a positive integer", "id")
-    order_id = int(value)
-    if order_id < 1:
+    order_id = int(text)
+    if not 1 <= order_id <= MAX_ORDER_ID:
         raise OrderMappingError("invalid_order", "order.id must be a positive integer", "id")
     return order_id
 
