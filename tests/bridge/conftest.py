@@ -94,20 +94,31 @@ class ConnectedStore:
         return body
 
 
-def connect(
-    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, **extra: Any
-) -> dict[str, Any]:
+def post_connect(
+    client: FlaskClient,
+    headers: dict[str, str],
+    double: WooCommerceDouble,
+    site_url: str | None = None,
+    **extra: Any,
+) -> Any:
+    """POST /bridge/v1/stores/connect with a fresh read/write key of `double`."""
     key = double.create_key()
-    response = client.post(
+    return client.post(
         "/bridge/v1/stores/connect",
         json={
-            "siteUrl": double.url,
+            "siteUrl": site_url or double.url,
             "consumerKey": key.consumer_key,
             "consumerSecret": key.consumer_secret,
             **extra,
         },
-        headers=merchant.headers(),
+        headers=headers,
     )
+
+
+def connect(
+    client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, **extra: Any
+) -> dict[str, Any]:
+    response = post_connect(client, merchant.headers(), double, **extra)
     assert response.status_code == 201, response.get_json()
     data: dict[str, Any] = response.get_json()["data"]
     return data

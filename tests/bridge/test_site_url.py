@@ -16,7 +16,7 @@ from app.db import Database
 from bridge.context import BridgeContext
 from bridge.models import SyncTask
 from bridge.woo_client import REDIRECT_REFUSED, WooCredentials, WooPermanentError, WooStore
-from tests.bridge.conftest import ConnectedStore
+from tests.bridge.conftest import ConnectedStore, post_connect
 from tests.bridge.support import MemoryQueue, completed_data, signed_event
 from tests.conftest import Merchant
 from tests.woocommerce_double import WooCommerceDouble
@@ -63,16 +63,7 @@ def redirector(double: WooCommerceDouble) -> Iterator[str]:
 def _connect(
     client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, site_url: str
 ) -> Any:
-    key = double.create_key()
-    return client.post(
-        "/bridge/v1/stores/connect",
-        json={
-            "siteUrl": site_url,
-            "consumerKey": key.consumer_key,
-            "consumerSecret": key.consumer_secret,
-        },
-        headers=merchant.headers(),
-    )
+    return post_connect(client, merchant.headers(), double, site_url)
 
 
 @pytest.mark.parametrize(
@@ -108,16 +99,7 @@ def test_metadata_and_private_addresses_are_refused_even_with_loopback(
 def test_a_live_store_may_not_be_on_loopback(
     client: FlaskClient, merchant: Merchant, double: WooCommerceDouble
 ) -> None:
-    key = double.create_key()
-    response = client.post(
-        "/bridge/v1/stores/connect",
-        json={
-            "siteUrl": double.url,
-            "consumerKey": key.consumer_key,
-            "consumerSecret": key.consumer_secret,
-        },
-        headers={"x-api-key": merchant.live_key},
-    )
+    response = post_connect(client, {"x-api-key": merchant.live_key}, double)
     assert response.status_code == 400, response.get_json()
     assert response.get_json()["error"]["code"] == "invalid_site_url"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.db import Database
 from bridge.models import BridgeStore
 from bridge.stores import key_hash
-from tests.bridge.conftest import ConnectedStore, connect
+from tests.bridge.conftest import ConnectedStore, connect, post_connect
 from tests.conftest import Merchant
 from tests.woocommerce_double import Permission, WooCommerceDouble
 
@@ -112,16 +112,7 @@ def test_disconnect_then_reconnect_keeps_the_store(
 
 def test_one_store_per_shop(store: ConnectedStore, client: FlaskClient, merchant: Merchant) -> None:
     with WooCommerceDouble() as other:
-        key = other.create_key()
-        response = client.post(
-            "/bridge/v1/stores/connect",
-            json={
-                "siteUrl": other.url,
-                "consumerKey": key.consumer_key,
-                "consumerSecret": key.consumer_secret,
-            },
-            headers=merchant.headers(),
-        )
+        response = post_connect(client, merchant.headers(), other)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "shop_already_connected"
 
