@@ -82,22 +82,32 @@ def list_events(
     return list(db.scalars(query.order_by(*order).limit(limit)))
 
 
-def deliveries_of(db: Session, event: Event) -> list[EventDelivery]:
-    query = select(EventDelivery).where(EventDelivery.event_id == event.id)
-    return list(db.scalars(query.order_by(EventDelivery.created_at)))
+def deliveries_by_event(
+    db: Session, event_ids: list[str]
+) -> dict[str, list[tuple[EventDelivery, WebhookEndpoint]]]:
+    """Every delivery of these events with its endpoint, in one query."""
+    rows = db.execute(
+        select(EventDelivery, WebhookEndpoint)
+        .join(WebhookEndpoint, WebhookEndpoint.id == EventDelivery.endpoint_id)
+        .where(EventDelivery.event_id.in_(event_ids))
+        .order_by(EventDelivery.created_at)
+    )
+    found: dict[str, list[tuple[EventDelivery, WebhookEndpoint]]] = {i: [] for i in event_ids}
+    for delivery, endpoint in rows:
+        found[delivery.event_id].append((delivery, endpoint))
+    return found
 
 
 def redeliver_event(db: Session, tenant: Tenant, event_id: str, now: datetime) -> Event:
     """Start a fresh schedule for every delivery of the event (re-enabling its endpoint),
     or plan one if the event had none (e.g. a webhook URL was configured afterwards)."""
     event = get_event(db, tenant, event_id)
-    deliveries = deliveries_of(db, event)
+    deliveries = deliveries_by_event(db, [event.id])[event.id]
     if not deliveries and event.session_id is not None:
         session = db.get_one(CheckoutSession, event.session_id)
         plan_deliveries(db, event, session, now)
         return event
-    for delivery in deliveries:
-        endpoint = db.get_one(WebhookEndpoint, delivery.endpoint_id)
+    for delivery, endpoint in deliveries:
         endpoint.disabled_at = None
         endpoint.disabled_reason = None
         reschedule(db, delivery, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import CheckoutSession
@@ -76,48 +76,46 @@ def _is_overdue(session: CheckoutSession, now: datetime) -> bool:
     return is_open(session) and session.expires_at <= now
 
 
-def _lock(db: Session, session_id: str) -> CheckoutSession | None:
-    query = select(CheckoutSession).where(CheckoutSession.id == session_id)
-    return db.scalars(
-        query.with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
-
-
-def expire_if_overdue(db: Session, session: CheckoutSession, now: datetime) -> bool:
-    """Expire an open session past its time; exactly one caller wins and records the event."""
-    if not _is_overdue(session, now):
-        return False
-    locked = _lock(db, session.id)
-    if locked is None or not _is_overdue(locked, now):
-        return False
-    transition(locked, SessionStatus.EXPIRED, now)
-    record_event(db, locked, EventType.SESSION_EXPIRED, session_event_data(locked), now)
-    return True
-
-
-def _find(db: Session, tenant: Tenant | None, session_id: str) -> CheckoutSession:
+def _select(
+    session_id: str, tenant: Tenant | None = None, *, lock: bool = False
+) -> Select[CheckoutSession]:
     query = select(CheckoutSession).where(CheckoutSession.id == session_id)
     if tenant is not None:
         query = query.where(
             CheckoutSession.account_id == tenant.account_id,
             CheckoutSession.mode == tenant.mode,
         )
-    session = db.scalars(query).one_or_none()
-    if session is None:
-        raise SessionNotFound(session_id)
-    return session
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return query
+
+
+def expire_if_overdue(
+    db: Session, session: CheckoutSession, now: datetime, *, locked: bool = False
+) -> bool:
+    """Expire an open session past its time; exactly one caller wins and records the event.
+    `locked`: the caller already holds the row lock."""
+    if not _is_overdue(session, now):
+        return False
+    if not locked:
+        session = db.scalars(_select(session.id, lock=True)).one()
+        if not _is_overdue(session, now):
+            return False
+
+    transition(session, SessionStatus.EXPIRED, now)
+    record_event(db, session, EventType.SESSION_EXPIRED, session_event_data(session), now)
+    return True
 
 
 def get_session(
     db: Session, tenant: Tenant | None, session_id: str, now: datetime, *, lock: bool = False
 ) -> CheckoutSession:
-    """A session of this tenant (None: any, for customer-facing calls), expired if overdue."""
-    session = _find(db, tenant, session_id)
-    expire_if_overdue(db, session, now)
-    if lock:
-        locked = _lock(db, session_id)
-        assert locked is not None  # we just read it in this transaction
-        return locked
+    """A session of this tenant (None: any, for customer-facing calls), expired if overdue;
+    `lock` reads it with the row lock held for the rest of the transaction."""
+    session = db.scalars(_select(session_id, tenant, lock=lock)).one_or_none()
+    if session is None:
+        raise SessionNotFound(session_id)
+    expire_if_overdue(db, session, now, locked=lock)
     return session
 
 
