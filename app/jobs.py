@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.payments.sessions import expire_overdue_sessions
 from app.settings import Settings
 from app.webhooks.dispatch import install_dispatch
-from app.webhooks.jobs import requeue_due_deliveries, wake_workers
+from app.webhooks.jobs import wake_for_overdue_deliveries, wake_workers
 from bridge.jobs import bridge_sweeps
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _sweeps(app: Flask) -> list[Callable[[], int]]:
     database: Database = app.extensions["kc.database"]
     return [
         lambda: sweep_expired_sessions(database),
-        lambda: requeue_due_deliveries(app),
+        lambda: wake_for_overdue_deliveries(app),
         *bridge_sweeps(app),
     ]
 

@@ -23,7 +23,7 @@ from app.db import Database
 from app.models import DeliveryAttempt, Event, EventDelivery, WebhookEndpoint
 from app.models.base import utcnow
 from app.payments.shops import signing_secrets
-from app.webhooks.dispatch import schedule_retry
+from app.webhooks.dispatch import wake_after_commit
 from app.webhooks.outbox import DeliveryStatus
 from app.webhooks.payload import event_bytes
 from app.webhooks.retry_policy import AttemptResult, Decision, NextStep, decide
@@ -170,7 +170,7 @@ def _apply(
         delivery.delivered_at = now
     elif decision.step is NextStep.RETRY and decision.delay is not None:
         delivery.next_attempt_at = now + decision.delay
-        schedule_retry(db, delivery.id, delivery.next_attempt_at)
+        wake_after_commit(db, delivery.next_attempt_at)
     elif decision.step is NextStep.DISABLE_ENDPOINT:
         _disable_endpoint(db, delivery.endpoint_id, now)
     return decision

@@ -1,6 +1,7 @@
-"""Hands planned deliveries to the queue after the transaction that created them commits.
+"""Wakes the delivery workers after the transaction that made deliveries due commits.
 
-A failed enqueue loses nothing: the row is in the database and the sweep re-enqueues it.
+A failed wake-up loses nothing: the rows are in the database and the sweep wakes the
+workers for anything overdue.
 """
 
 from __future__ import annotations
@@ -12,29 +13,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.webhooks.outbox import PENDING_DELIVERIES_KEY
-
 logger = logging.getLogger(__name__)
-SCHEDULED_DELIVERIES_KEY = "kc.scheduled_deliveries"
+WAKE_TIMES_KEY = "kc.delivery_wake_times"
 
 # Wakes the delivery workers now (None) or at a time (a scheduled retry).
 Wake = Callable[[datetime | None], None]
 
 
-def schedule_retry(db: Session, delivery_id: str, when: datetime) -> None:
-    # Rounded up to the second, so retries due together share one wake-up job.
-    wake_at = when.replace(microsecond=0) + timedelta(seconds=1)
-    db.info.setdefault(SCHEDULED_DELIVERIES_KEY, []).append((delivery_id, wake_at))
+def wake_after_commit(db: Session, when: datetime | None = None) -> None:
+    """Ask for a wake-up once `db` commits: now, or (for a retry) at `when`, rounded up to
+    the second so retries due together share one job."""
+    if when is not None:
+        when = when.replace(microsecond=0) + timedelta(seconds=1)
+    db.info.setdefault(WAKE_TIMES_KEY, set()).add(when)
 
 
 def install_dispatch(session_factory: sessionmaker[Session], wake: Wake) -> None:
     @event.listens_for(session_factory, "after_commit")
     def _after_commit(session: Session) -> None:
-        times: set[datetime | None] = set()
-        if session.info.pop(PENDING_DELIVERIES_KEY, []):
-            times.add(None)
-        times.update(when for _, when in session.info.pop(SCHEDULED_DELIVERIES_KEY, []))
-        for when in times:
+        for when in session.info.pop(WAKE_TIMES_KEY, set()):
             try:
                 wake(when)
             except Exception:
@@ -42,5 +39,4 @@ def install_dispatch(session_factory: sessionmaker[Session], wake: Wake) -> None
 
     @event.listens_for(session_factory, "after_rollback")
     def _after_rollback(session: Session) -> None:
-        session.info.pop(PENDING_DELIVERIES_KEY, None)
-        session.info.pop(SCHEDULED_DELIVERIES_KEY, None)
+        session.info.pop(WAKE_TIMES_KEY, None)

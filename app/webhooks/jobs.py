@@ -52,28 +52,27 @@ def wake_workers(queue: Queue, client: redis.Redis, namespace: str, when: dateti
         queue.enqueue(drain_deliveries, result_ttl=0, failure_ttl=86400)
 
 
-def overdue_deliveries(database: Database, now: datetime, grace: timedelta) -> int:
-    """How many deliveries have been due longer than `grace` without a lease: their wake-up
-    was lost (Redis emptied, a worker died before draining)."""
+def has_overdue_deliveries(database: Database, now: datetime, grace: timedelta) -> bool:
+    """Whether a delivery has been due longer than `grace` without a lease: its wake-up was
+    lost (Redis emptied, a worker died before draining)."""
     with database.transaction() as db:
-        return len(
-            db.scalars(
-                select(EventDelivery.id)
-                .where(
-                    EventDelivery.status == DeliveryStatus.PENDING,
-                    EventDelivery.next_attempt_at <= now - grace,
-                    or_(EventDelivery.lease_until.is_(None), EventDelivery.lease_until < now),
-                )
-                .limit(1)
-            ).all()
+        overdue = db.scalar(
+            select(EventDelivery.id)
+            .where(
+                EventDelivery.status == DeliveryStatus.PENDING,
+                EventDelivery.next_attempt_at <= now - grace,
+                or_(EventDelivery.lease_until.is_(None), EventDelivery.lease_until < now),
+            )
+            .limit(1)
         )
+    return overdue is not None
 
 
-def requeue_due_deliveries(app: Flask) -> int:
+def wake_for_overdue_deliveries(app: Flask) -> int:
     settings: Settings = app.extensions["kc.settings"]
     # A healthy queue drains a due delivery within moments; give it two sweep intervals.
     grace = timedelta(seconds=2 * settings.sweep_interval_seconds)
-    overdue = overdue_deliveries(app.extensions["kc.database"], utcnow(), grace)
+    overdue = has_overdue_deliveries(app.extensions["kc.database"], utcnow(), grace)
     if overdue:
         app.extensions["kc.wake_delivery_workers"](None)
-    return overdue
+    return int(overdue)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import CheckoutSession, Event, EventDelivery, Shop, WebhookEndpoint
 from app.payments.ids import IdPrefix, new_id
 from app.payments.upsert import first_or_insert
-
-PENDING_DELIVERIES_KEY = "kc.pending_deliveries"
+from app.webhooks.dispatch import wake_after_commit
 
 
 class DeliveryStatus(StrEnum):
@@ -64,8 +63,8 @@ def schedule_delivery(
         updated_at=now,
     )
     db.add(delivery)
-    # Enqueued after the commit (see app.webhooks.dispatch); the sweep covers a lost enqueue.
-    db.info.setdefault(PENDING_DELIVERIES_KEY, []).append(delivery.id)
+    # The workers are woken once this commits; the sweep covers a lost wake-up.
+    wake_after_commit(db)
     return delivery
 
 
@@ -76,7 +75,7 @@ def reschedule(db: Session, delivery: EventDelivery, now: datetime) -> None:
     delivery.next_attempt_at = now
     delivery.lease_until = None
     delivery.updated_at = now
-    db.info.setdefault(PENDING_DELIVERIES_KEY, []).append(delivery.id)
+    wake_after_commit(db)
 
 
 def plan_deliveries(
