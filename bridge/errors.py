@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-
 from app.payments.errors import Conflict, InvalidRequest, NotFound
-
-
-def new_bridge_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(16)}"
 
 
 class StoreNotConnected(NotFound):

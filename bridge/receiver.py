@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.payments.errors import NotFound
+from app.payments.ids import new_id
 from app.webhooks.verify import (
     NoMatchingSignatureError,
     WebhookVerificationError,
@@ -22,7 +23,7 @@ from app.webhooks.verify import (
 )
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
-from bridge.errors import InvalidSignature, new_bridge_id
+from bridge.errors import InvalidSignature
 from bridge.models import BridgeEvent, BridgeOrder, BridgeStore, SyncLogEntry, SyncTask
 from bridge.stores import CONNECTED, store_core_api
 from bridge.task_actions import TaskAction
@@ -206,7 +207,7 @@ def receive_webhook(
                 )
             elif action is not None and link is not None:
                 task = SyncTask(
-                    id=new_bridge_id("bsy"),
+                    id=new_id("bsy"),
                     store_id=store.id,
                     wc_order_id=link.wc_order_id,
                     session_id=session_id,

@@ -10,9 +10,9 @@ from sqlalchemy import or_, select
 
 from app.crypto import DecryptionError
 from app.models.base import utcnow
+from app.payments.ids import new_id
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
-from bridge.errors import new_bridge_id
 from bridge.models import BridgeOrder, BridgeStore, SyncTask
 from bridge.stores import CONNECTED, store_core_api
 from bridge.task_actions import TaskAction, TaskStatus
@@ -84,7 +84,7 @@ def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
             row.reconciled_at = now + (ENDED_PAUSE if status in ENDED_UNPAID else timedelta())
             if heal:
                 new_task = SyncTask(
-                    id=new_bridge_id("bsy"),
+                    id=new_id("bsy"),
                     store_id=store.id,
                     wc_order_id=link.wc_order_id,
                     session_id=link.session_id,

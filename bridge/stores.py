@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest, Unauthorized
+from app.payments.ids import new_id
 from app.webhooks.target_guard import check_target
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApi
@@ -22,7 +23,6 @@ from bridge.errors import (
     ShopAlreadyConnected,
     StoreNotConnected,
     StoreUnreachable,
-    new_bridge_id,
 )
 from bridge.masking import hint
 from bridge.models import BridgeStore
@@ -212,7 +212,7 @@ def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
                 other.api_key_hash = None
         db.flush()
         if store is None:
-            store = BridgeStore(id=new_bridge_id("bst"), shop_id=shop_id, created_at=now)
+            store = BridgeStore(id=new_id("bst"), shop_id=shop_id, created_at=now)
             db.add(store)
         store.mode = mode
         store.site_url = request.site_url

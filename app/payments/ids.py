@@ -17,5 +17,6 @@ class IdPrefix(StrEnum):
     ENDPOINT = "we"
 
 
-def new_id(prefix: IdPrefix) -> str:
+def new_id(prefix: str) -> str:
+    """`<prefix>_` + 32 hex characters; prefixes of the core are the IdPrefix values."""
     return f"{prefix}_{secrets.token_hex(16)}"
