@@ -27,7 +27,7 @@ from bridge import limits
 from bridge.context import BridgeContext
 from bridge.models import SyncTask
 from bridge.retry import jitter
-from bridge.sync import Claimed, attempt_claimed, claim_tasks, guard_keys
+from bridge.sync import Claimed, acquire_guard, attempt_claimed, claim_tasks
 from bridge.task_actions import TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -48,8 +48,26 @@ def _due(now: datetime) -> list[object]:
 def due_candidates(
     ctx: BridgeContext, now: datetime, limit: int, per_store: int
 ) -> list[tuple[str, str, int | None]]:
-    """(task id, store id, order id) of due, unleased tasks: the oldest of each order, at
-    most `per_store` per store, oldest first. Read without locks; the claim re-checks."""
+    """(task id, store id, order id) of due, unleased tasks that could start now: the
+    oldest of each order with no sync in flight, at most the store's free slots (its cap
+    less its leased tasks) per store, oldest first. Read without locks; the Redis guard and
+    the claim re-check, so this only keeps a drain from trying what is sure to be busy."""
+    leased = (
+        select(SyncTask.store_id, SyncTask.wc_order_id)
+        .where(SyncTask.status == TaskStatus.PENDING, SyncTask.lease_until > now)
+        .subquery()
+    )
+    in_flight = (
+        select(leased.c.store_id, func.count().label("n")).group_by(leased.c.store_id).subquery()
+    )
+    order_busy = (
+        select(leased.c.store_id)
+        .where(
+            leased.c.store_id == SyncTask.store_id,
+            leased.c.wc_order_id == SyncTask.wc_order_id,
+        )
+        .exists()
+    )
     by_order = (
         select(
             SyncTask.id,
@@ -63,7 +81,7 @@ def due_candidates(
             )
             .label("in_order"),
         )
-        .where(*_due(now))  # type: ignore[arg-type]
+        .where(*_due(now), ~order_busy)  # type: ignore[arg-type]
         .subquery()
     )
     by_store = (
@@ -81,7 +99,8 @@ def due_candidates(
     )
     query = (
         select(by_store.c.id, by_store.c.store_id, by_store.c.wc_order_id)
-        .where(by_store.c.in_store <= per_store)
+        .outerjoin(in_flight, in_flight.c.store_id == by_store.c.store_id)
+        .where(by_store.c.in_store <= per_store - func.coalesce(in_flight.c.n, 0))
         .order_by(by_store.c.next_attempt_at)
         .limit(limit)
     )
@@ -112,20 +131,12 @@ def _guarded(
             break
         if store_id in full:
             continue
-        slot_key, lock_key, backoff_key, failures_key = guard_keys(ctx, store_id, order_id)
-        waiting = limits.backoff_remaining(ctx.redis, backoff_key)
-        if waiting > 0:
-            full.add(store_id)
-            _postpone_store(ctx, store_id, waiting, now)
-            continue
-        # A store that has just failed gets one probe at a time, not its full cap.
-        cap = 1 if ctx.redis.exists(failures_key) else ctx.store_concurrency
         try:
-            guards[task_id] = limits.acquire(
-                ctx.redis, slot_key, lock_key, cap, ctx.task_lease_seconds
-            )
-        except limits.GuardBusy as exc:
-            if "capacity" in str(exc):
+            guards[task_id] = acquire_guard(ctx, store_id, order_id)
+        except limits.GuardBusy as busy:
+            if busy.backoff_seconds > 0:
+                _postpone_store(ctx, store_id, busy.backoff_seconds, now)
+            if busy.reason != "order":
                 full.add(store_id)
     return guards
 

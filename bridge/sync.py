@@ -34,15 +34,19 @@ class Claimed:
     current_session: str | None
 
 
-def guard_keys(
-    ctx: BridgeContext, store_id: str, order_id: int | None
-) -> tuple[str, str, str, str]:
-    return (
-        ctx.key("slots", store_id),
-        ctx.key("order", store_id, str(order_id)),
-        ctx.key("backoff", store_id),
-        ctx.key("failures", store_id),
+def guard_keys(ctx: BridgeContext, store_id: str, order_id: int | None) -> limits.GuardKeys:
+    return limits.GuardKeys(
+        slots=ctx.key("slots", store_id),
+        order=ctx.key("order", store_id, str(order_id)),
+        backoff=ctx.key("backoff", store_id),
+        failures=ctx.key("failures", store_id),
     )
+
+
+def acquire_guard(ctx: BridgeContext, store_id: str, order_id: int | None) -> limits.Guard:
+    """The store's slot and the order's lock (raises `limits.GuardBusy`)."""
+    keys = guard_keys(ctx, store_id, order_id)
+    return limits.acquire(ctx.redis, keys, ctx.store_concurrency, ctx.task_lease_seconds)
 
 
 def _defer(ctx: BridgeContext, task_id: str, seconds: float) -> str:
@@ -101,15 +105,11 @@ def run_task(ctx: BridgeContext, task_id: str) -> str:
         if peek is None or peek.status != TaskStatus.PENDING:
             return "done"
         db.expunge(peek)
-    slot_key, lock_key, backoff_key, failures_key = guard_keys(ctx, peek.store_id, peek.wc_order_id)
-    waiting = limits.backoff_remaining(ctx.redis, backoff_key)
-    if waiting > 0:
-        return _defer(ctx, task_id, waiting + jitter(0, 0.5))
-    # A store that has just failed gets one probe at a time, not its full cap.
-    cap = 1 if ctx.redis.exists(failures_key) else ctx.store_concurrency
     try:
-        guard = limits.acquire(ctx.redis, slot_key, lock_key, cap, ctx.task_lease_seconds)
-    except limits.GuardBusy:
+        guard = acquire_guard(ctx, peek.store_id, peek.wc_order_id)
+    except limits.GuardBusy as busy:
+        if busy.backoff_seconds > 0:
+            return _defer(ctx, task_id, busy.backoff_seconds + jitter(0, 0.5))
         return _defer(ctx, task_id, jitter(*BUSY_DELAY_SECONDS))
     try:
         claimed = claim_tasks(ctx, [task_id], utcnow())
@@ -122,8 +122,8 @@ def run_task(ctx: BridgeContext, task_id: str) -> str:
 
 def attempt_claimed(ctx: BridgeContext, claimed: Claimed) -> str:
     task = claimed.task
-    _, _, backoff_key, failures_key = guard_keys(ctx, task.store_id, task.wc_order_id)
-    return _attempt(ctx, task, claimed.store, claimed.current_session, failures_key, backoff_key)
+    keys = guard_keys(ctx, task.store_id, task.wc_order_id)
+    return _attempt(ctx, task, claimed.store, claimed.current_session, keys)
 
 
 def _attempt(
@@ -131,8 +131,7 @@ def _attempt(
     task: SyncTask,
     store: BridgeStore | None,
     current_session: str | None,
-    failures_key: str,
-    backoff_key: str,
+    keys: limits.GuardKeys,
 ) -> str:
     calls: list[WooCall] = []
     if store is None or store.status != CONNECTED:
@@ -145,18 +144,18 @@ def _attempt(
     try:
         result: ActionResult = run_action(ctx, task, woo, current_session)
     except WooTransientError as exc:
-        failures = int(ctx.redis.incr(failures_key))
-        ctx.redis.expire(failures_key, 3600)
+        failures = int(ctx.redis.incr(keys.failures))
+        ctx.redis.expire(keys.failures, 3600)
         pause = store_backoff_seconds(failures, ctx.retry_scale)
-        limits.start_backoff(ctx.redis, backoff_key, pause)
+        limits.start_backoff(ctx.redis, keys.backoff, pause)
         when = next_attempt_at(task.attempts, utcnow(), ctx.retry_scale, exc.retry_after)
         if when is None:
             return _finish(ctx, task, calls, TaskStatus.DEAD, str(exc))
         return _finish(ctx, task, calls, TaskStatus.PENDING, str(exc), retry_at=when)
     except WooPermanentError as exc:
-        ctx.redis.delete(failures_key)
+        ctx.redis.delete(keys.failures)
         return _finish(ctx, task, calls, TaskStatus.FAILED, str(exc))
-    ctx.redis.delete(failures_key)
+    ctx.redis.delete(keys.failures)
     status = TaskStatus.SUCCEEDED if result.outcome == "succeeded" else TaskStatus.SKIPPED
     return _finish(ctx, task, calls, status, result.message, paid=result.order_paid)
 

@@ -23,23 +23,58 @@ from tests.bridge.support import MemoryQueue
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
 
 
+def _keys(ctx: BridgeContext, store: str, order: str) -> limits.GuardKeys:
+    return limits.GuardKeys(
+        slots=ctx.key("slots", store),
+        order=ctx.key("order", store, order),
+        backoff=ctx.key("backoff", store),
+        failures=ctx.key("failures", store),
+    )
+
+
 def test_store_cap_and_order_lock(bridge_ctx: BridgeContext) -> None:
     client: redis.Redis = bridge_ctx.redis
-    slots = bridge_ctx.key("slots", "bst_cap")
-    first = limits.acquire(client, slots, bridge_ctx.key("order", "a"), 2, 5)
-    second = limits.acquire(client, slots, bridge_ctx.key("order", "b"), 2, 5)
-    with pytest.raises(limits.GuardBusy):
-        limits.acquire(client, slots, bridge_ctx.key("order", "c"), 2, 5)
-    with pytest.raises(limits.GuardBusy):
-        limits.acquire(client, bridge_ctx.key("slots", "other"), bridge_ctx.key("order", "a"), 2, 5)
+    first = limits.acquire(client, _keys(bridge_ctx, "cap", "a"), 2, 5)
+    second = limits.acquire(client, _keys(bridge_ctx, "cap", "b"), 2, 5)
+    with pytest.raises(limits.GuardBusy) as full:
+        limits.acquire(client, _keys(bridge_ctx, "cap", "c"), 2, 5)
+    assert full.value.reason == "capacity"
     # Another store is not affected by this one's full cap.
-    other = limits.acquire(
-        client, bridge_ctx.key("slots", "other"), bridge_ctx.key("order", "d"), 2, 5
-    )
+    other = limits.acquire(client, _keys(bridge_ctx, "other", "d"), 2, 5)
     first.release()
-    third = limits.acquire(client, slots, bridge_ctx.key("order", "c"), 2, 5)
+    first.release()  # twice is harmless
+    third = limits.acquire(client, _keys(bridge_ctx, "cap", "c"), 2, 5)
     for guard in (second, third, other):
         guard.release()
+
+
+def test_one_order_lock_per_order(bridge_ctx: BridgeContext) -> None:
+    held = limits.acquire(bridge_ctx.redis, _keys(bridge_ctx, "lock", "7"), 2, 5)
+    with pytest.raises(limits.GuardBusy) as busy:
+        limits.acquire(bridge_ctx.redis, _keys(bridge_ctx, "lock", "7"), 2, 5)
+    assert busy.value.reason == "order"
+    # The refused attempt took no slot: the store still has one free.
+    spare = limits.acquire(bridge_ctx.redis, _keys(bridge_ctx, "lock", "8"), 2, 5)
+    held.release()
+    spare.release()
+
+
+def test_backoff_and_probe_after_failure(bridge_ctx: BridgeContext) -> None:
+    client: redis.Redis = bridge_ctx.redis
+    keys = _keys(bridge_ctx, "flaky", "1")
+    limits.start_backoff(client, keys.backoff, 30)
+    with pytest.raises(limits.GuardBusy) as paused:
+        limits.acquire(client, keys, 2, 5)
+    assert paused.value.reason == "backoff"
+    assert 25 < paused.value.backoff_seconds <= 30
+    client.delete(keys.backoff)
+    # After a failure the store gets one probe at a time, not its cap of 2.
+    client.set(keys.failures, 1)
+    probe = limits.acquire(client, keys, 2, 5)
+    with pytest.raises(limits.GuardBusy):
+        limits.acquire(client, _keys(bridge_ctx, "flaky", "2"), 2, 5)
+    probe.release()
+    client.delete(keys.failures)
 
 
 def test_retry_schedule_covers_three_days() -> None:
