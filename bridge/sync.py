@@ -19,7 +19,13 @@ from bridge.stores import CONNECTED, site_guard, woo_credentials
 from bridge.sync_actions import ActionResult, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
-from bridge.woo_client import WooCall, WooPermanentError, WooStore, WooTransientError
+from bridge.woo_client import (
+    WooCall,
+    WooPermanentError,
+    WooStore,
+    WooTransientError,
+    pooled_session,
+)
 
 logger = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = (0.2, 1.0)
@@ -140,7 +146,13 @@ def _attempt(
         credentials = woo_credentials(ctx, store)
     except DecryptionError:
         return _finish(ctx, task, calls, TaskStatus.FAILED, "stored credentials unreadable")
-    woo = WooStore(credentials, ctx.woo_timeout, calls.append, site_guard(ctx, store.mode))
+    woo = WooStore(
+        credentials,
+        ctx.woo_timeout,
+        calls.append,
+        site_guard(ctx, store.mode),
+        pooled_session(credentials.site_url),
+    )
     try:
         result: ActionResult = run_action(ctx, task, woo, current_session)
     except WooTransientError as exc:

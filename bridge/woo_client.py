@@ -1,18 +1,33 @@
-"""The store's wc/v3 REST API through the PyPI `woocommerce` client, with errors sorted into
-"retry later" and "give up", and every request reported to a recorder (the sync log)."""
+"""The store's wc/v3 REST API, with errors sorted into "retry later" and "give up", and every
+request reported to a recorder (the sync log).
+
+Requests are signed as the PyPI `woocommerce` client signs them (HTTP basic auth over HTTPS,
+its OAuth 1.0a HMAC-SHA256 signer over plain HTTP) but are sent through one keep-alive
+`requests.Session` per store address: the client's own `requests.request` opens a new
+connection and re-reads the proxy environment on every call, which was most of a sync's CPU.
+The pooled sessions ignore proxy/netrc settings from the environment (a store is called
+directly, at the address the SSRF guard approved) and keep no cookies.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
-import woocommerce
+from requests.auth import HTTPBasicAuth
+from woocommerce.oauth import OAuth
 
 from bridge.masking import excerpt
+
+API_VERSION = "wc/v3"
+USER_AGENT = "KoreaCheckout-Bridge (WooCommerce-Python-REST-API/3.0.0)"
 
 # 5xx is transient, except refund errors: WooCommerce answers every wc_create_refund failure
 # (amount too large, gateway refusal) with HTTP 500 and `data: 500` (fixture
@@ -77,6 +92,26 @@ class WooCredentials:
         return f"WooCredentials({self.site_url!r}, ***)"
 
 
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return session
+
+
+_pooled: dict[str, requests.Session] = {}
+_pooled_lock = threading.Lock()
+
+
+def pooled_session(site_url: str) -> requests.Session:
+    """This process's keep-alive session for one store address."""
+    with _pooled_lock:
+        session = _pooled.get(site_url)
+        if session is None:
+            session = _pooled[site_url] = new_session()
+        return session
+
+
 class WooStore:
     def __init__(
         self,
@@ -84,16 +119,12 @@ class WooStore:
         timeout: float,
         recorder: Recorder,
         guard: SiteGuard | None = None,
+        session: requests.Session | None = None,
     ) -> None:
-        self._site_url = credentials.site_url
+        self._credentials = credentials
+        self._timeout = timeout
         self._guard = guard
-        self._api = woocommerce.API(
-            url=credentials.site_url,
-            consumer_key=credentials.consumer_key,
-            consumer_secret=credentials.consumer_secret,
-            version="wc/v3",
-            timeout=timeout,
-        )
+        self._session = session or new_session()
         self._record = recorder
 
     def __repr__(self) -> str:
@@ -111,19 +142,13 @@ class WooStore:
         request_text = excerpt(body) if body is not None else None
         # Checked before every request: the address (or what its name resolves to) may have
         # changed since the store was connected.
-        refusal = self._guard(self._site_url) if self._guard is not None else None
+        refusal = self._guard(self._credentials.site_url) if self._guard is not None else None
         if refusal is not None:
             message = f"{INVALID_SITE_URL}: the store address is not allowed ({refusal})"
             self._record(WooCall(action, method, path, None, 0, request_text, None, message))
             raise WooPermanentError(message, None, INVALID_SITE_URL)
         try:
-            # Never follow a redirect: it could point anywhere, past the address check.
-            if method == "GET":
-                response = self._api.get(path, params=params or {}, allow_redirects=False)
-            elif method == "PUT":
-                response = self._api.put(path, body or {}, allow_redirects=False)
-            else:
-                response = self._api.post(path, body or {}, allow_redirects=False)
+            response = self._send(method, path, body, params or {})
         except requests.RequestException as exc:
             latency = int((time.monotonic() - started) * 1000)
             kind = "timeout" if isinstance(exc, requests.Timeout) else "connection error"
@@ -145,6 +170,40 @@ class WooStore:
         if response.status_code < 300:
             return payload
         raise _error_for(response, payload)
+
+    def _send(
+        self, method: str, path: str, body: dict[str, Any] | None, params: dict[str, Any]
+    ) -> requests.Response:
+        credentials = self._credentials
+        url = f"{credentials.site_url.rstrip('/')}/wp-json/{API_VERSION}/{path}"
+        auth = None
+        if url.startswith("https"):
+            auth = HTTPBasicAuth(credentials.consumer_key, credentials.consumer_secret)
+        else:
+            url = OAuth(
+                url=f"{url}?{urlencode(params)}",
+                consumer_key=credentials.consumer_key,
+                consumer_secret=credentials.consumer_secret,
+                version=API_VERSION,
+                method=method,
+            ).get_oauth_url()
+            params = {}
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        data = None
+        if method != "GET":
+            data = json.dumps(body or {}, ensure_ascii=False).encode()
+            headers["content-type"] = "application/json;charset=utf-8"
+        # Never follow a redirect: it could point anywhere, past the address check.
+        return self._session.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=self._timeout,
+            allow_redirects=False,
+        )
 
 
 def _json(response: requests.Response) -> Any:
