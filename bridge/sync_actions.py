@@ -14,6 +14,7 @@ from bridge.context import BridgeContext
 from bridge.mapping.order_plans import (
     PAID_STATUSES,
     OrderPlan,
+    claim_note,
     plan_cancelled,
     plan_failed,
     plan_paid,
@@ -110,9 +111,10 @@ def run_action(
     path = f"orders/{task.wc_order_id}"
     order = woo.call("read_order", "GET", path)
     plan = _plan(task, order, facts)
+    update, check_notes = claim_note(order, plan)
     wrote = False
-    if plan.update:
-        updated = woo.call("update_order", "PUT", path, plan.update)
+    if update:
+        updated = woo.call("update_order", "PUT", path, update)
         wrote = True
         status = str(updated.get("status")) if isinstance(updated, dict) else ""
         if plan.expect and status not in plan.expect:
@@ -125,12 +127,14 @@ def run_action(
         wrote = True
         _remember_refund(ctx, task, facts, created.get("id") if isinstance(created, dict) else None)
     if plan.note and plan.note_marker:
-        notes = woo.call("read_notes", "GET", f"{path}/notes")
-        present = any(
-            plan.note_marker in str(note.get("note") or "")
-            for note in notes or []
-            if isinstance(note, dict)
-        )
+        present = False
+        if check_notes:
+            notes = woo.call("read_notes", "GET", f"{path}/notes")
+            present = any(
+                plan.note_marker in str(note.get("note") or "")
+                for note in notes or []
+                if isinstance(note, dict)
+            )
         if not present:
             # The deposit account is for the customer: WooCommerce e-mails customer notes.
             customer = action is TaskAction.AWAIT_DEPOSIT

@@ -22,6 +22,9 @@ from bridge.mapping.payment_facts import (
 )
 
 PAID_STATUSES = frozenset({"processing", "completed", "refunded"})
+# Order meta listing the notes the bridge has set out to add (written before each note).
+NOTES_META_KEY = "_korea_checkout_notes"
+MAX_NOTE_CLAIMS = 50
 UNPAID_STATUSES = frozenset({"pending", "failed"})
 NOTE_TAG = "[Korea Checkout]"
 
@@ -50,6 +53,31 @@ def _meta_missing(order: Mapping[str, Any], wanted: list[dict[str, Any]]) -> lis
         if isinstance(entry, Mapping)
     }
     return [entry for entry in wanted if current.get(entry["key"]) != entry["value"]]
+
+
+def claimed_notes(order: Mapping[str, Any]) -> list[str]:
+    for entry in order.get("meta_data") or []:
+        if isinstance(entry, Mapping) and entry.get("key") == NOTES_META_KEY:
+            value = entry.get("value")
+            return [str(v) for v in value] if isinstance(value, list) else []
+    return []
+
+
+def claim_note(order: Mapping[str, Any], plan: OrderPlan) -> tuple[dict[str, Any] | None, bool]:
+    """The PUT body that also records the plan's note marker in the order's meta, and
+    whether the order's notes must be read first. A marker absent from the meta proves no
+    attempt ever added that note (each writes the marker before the note), so the note is
+    added without listing the notes; a marker present means an attempt got that far, and
+    the notes are read to see whether the note made it."""
+    if not plan.note or not plan.note_marker:
+        return plan.update, False
+    claimed = claimed_notes(order)
+    if plan.note_marker in claimed:
+        return plan.update, True
+    body = dict(plan.update or {})
+    claims = [*claimed, plan.note_marker][-MAX_NOTE_CLAIMS:]
+    body["meta_data"] = [*body.get("meta_data", []), {"key": NOTES_META_KEY, "value": claims}]
+    return body, False
 
 
 def _marker(kind: str, key: str) -> str:

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.db import Database
+from bridge.mapping.order_plans import NOTES_META_KEY
 from bridge.models import SyncTask
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.conftest import ConnectedStore
@@ -59,6 +60,50 @@ def test_completed_marks_paid_with_meta_and_one_note(
     assert len(notes) == 1
     assert "신용카드 3개월 할부" in notes[0]
     assert "29,000원" in notes[0]
+
+
+def _order_requests(store: ConnectedStore, order_id: int, since: int) -> list[str]:
+    return [
+        f"{entry.method} {entry.path.split(f'/orders/{order_id}', 1)[1] or '/'}"
+        for entry in store.double.request_log[since:]
+        if f"/orders/{order_id}" in entry.path
+    ]
+
+
+def test_a_sync_claims_its_note_in_meta_instead_of_listing_notes(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    data = completed_data(session_id, order_id, 29000)
+    before = len(store.double.request_log)
+    deliver(store, "payment.completed", data)
+    queue.drain()
+    # Read, one PUT (status, payment meta and the note claim), the note: no notes listing.
+    assert _order_requests(store, order_id, before) == ["GET /", "PUT /", "POST /notes"]
+    claims = store.double.meta(order_id)[NOTES_META_KEY]
+    assert len(claims) == 1
+    assert session_id in claims[0]
+    # The same outcome again: the claim is there, so the notes are checked, nothing added.
+    before = len(store.double.request_log)
+    deliver(store, "payment.completed", data)
+    queue.drain()
+    assert _order_requests(store, order_id, before) == ["GET /", "GET /notes"]
+    assert len(korea_notes(store, order_id)) == 1
+
+
+def test_a_claimed_note_that_never_landed_is_added_on_the_next_attempt(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.double.faults.fail_next(1, status=503, path_contains="/notes")
+    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
+    assert queue.drain(max_runs=1) == ["retrying"]
+    assert store.double.order(order_id)["status"] == "processing"
+    assert korea_notes(store, order_id) == []
+    queue.drain(honour_delays=True, max_runs=50)
+    assert len(korea_notes(store, order_id)) == 1
 
 
 def test_duplicate_event_is_stored_once_and_changes_nothing(
