@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from app.crypto import DecryptionError
 from app.models.base import utcnow
@@ -93,12 +93,18 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
                 )
             )
         }
-        for task in tasks:
-            task.attempts += 1
-            task.lease_until = now + timedelta(seconds=ctx.task_lease_seconds)
-            task.updated_at = now
-        db.flush()
+        lease_until = now + timedelta(seconds=ctx.task_lease_seconds)
+        db.execute(
+            update(SyncTask)
+            .where(SyncTask.id.in_([t.id for t in tasks]))
+            .values(attempts=SyncTask.attempts + 1, lease_until=lease_until, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.expunge_all()
+    for task in tasks:  # detached copies, as the row now is
+        task.attempts += 1
+        task.lease_until = lease_until
+        task.updated_at = now
     return [
         Claimed(t, stores.get(t.store_id), links.get((t.store_id, t.wc_order_id))) for t in tasks
     ]
@@ -184,17 +190,22 @@ def _finish(
 ) -> str:
     now = utcnow()
     outcome = {TaskStatus.PENDING: "retrying"}.get(status, str(status))
+    settled = status in (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
     with ctx.database.transaction() as db:
-        row = db.get(SyncTask, task.id)
-        if row is None:
+        changed = db.execute(
+            update(SyncTask)
+            .where(SyncTask.id == task.id)
+            .values(
+                status=status,
+                lease_until=None,
+                updated_at=now,
+                last_error=None if settled else message,
+                next_attempt_at=retry_at,
+                finished_at=None if status == TaskStatus.PENDING else now,
+            )
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
             return "done"
-        row.status = status
-        row.lease_until = None
-        row.updated_at = now
-        row.last_error = None if status in (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED) else message
-        row.next_attempt_at = retry_at
-        if status != TaskStatus.PENDING:
-            row.finished_at = now
         if calls:
             record_calls(
                 db,
@@ -208,15 +219,14 @@ def _finish(
         else:
             record_decision(db, task, outcome, message, task.attempts)
         if paid is not None:
-            link = db.scalars(
-                select(BridgeOrder).where(
+            db.execute(
+                update(BridgeOrder)
+                .where(
                     BridgeOrder.store_id == task.store_id,
                     BridgeOrder.wc_order_id == task.wc_order_id,
                 )
-            ).first()
-            if link is not None:
-                link.paid_in_woocommerce = paid
-                link.updated_at = now
+                .values(paid_in_woocommerce=paid, updated_at=now)
+            )
     if retry_at is not None:
         ctx.enqueue(task.id, retry_at)
     logger.info("sync attempt finished", extra={"task_id": task.id, "outcome": outcome})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
@@ -27,6 +27,8 @@ def record_calls(
     message_of_last: str | None = None,
 ) -> None:
     calls = list(calls)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
     for index, call in enumerate(calls):
         last = index == len(calls) - 1
         ok = call.http_status is not None and call.http_status < 300
@@ -34,41 +36,45 @@ def record_calls(
             "succeeded" if ok else "error"
         )
         message = message_of_last if last and message_of_last else call.error
-        db.add(
-            SyncLogEntry(
-                store_id=store_id,
-                wc_order_id=task.wc_order_id if task else None,
-                session_id=task.session_id if task else None,
-                event_id=task.event_id if task else None,
-                task_id=task.id if task else None,
-                action=f"{call.action} {call.method} {call.path}"[:48],
-                outcome=outcome,
-                http_status=call.http_status,
-                latency_ms=call.latency_ms,
-                attempt=attempt,
-                message=mask_value(message) if message else None,
-                request_excerpt=call.request_excerpt,
-                response_excerpt=call.response_excerpt,
-                created_at=utcnow(),
-            )
+        rows.append(
+            {
+                **_task_columns(store_id, task),
+                "action": f"{call.action} {call.method} {call.path}"[:48],
+                "outcome": outcome,
+                "http_status": call.http_status,
+                "latency_ms": call.latency_ms,
+                "attempt": attempt,
+                "message": mask_value(message) if message else None,
+                "request_excerpt": call.request_excerpt,
+                "response_excerpt": call.response_excerpt,
+                "created_at": now,
+            }
         )
+    if rows:
+        # One multi-row INSERT, not an ORM flush per entry.
+        db.execute(insert(SyncLogEntry), rows)
 
 
 def record_decision(db: Session, task: SyncTask, outcome: str, message: str, attempt: int) -> None:
-    db.add(
-        SyncLogEntry(
-            store_id=task.store_id,
-            wc_order_id=task.wc_order_id,
-            session_id=task.session_id,
-            event_id=task.event_id,
-            task_id=task.id,
-            action=task.action,
-            outcome=outcome,
-            attempt=attempt,
-            message=mask_value(message)[:2000],
-            created_at=utcnow(),
-        )
-    )
+    row = {
+        **_task_columns(task.store_id, task),
+        "action": task.action,
+        "outcome": outcome,
+        "attempt": attempt,
+        "message": mask_value(message)[:2000],
+        "created_at": utcnow(),
+    }
+    db.execute(insert(SyncLogEntry), [row])
+
+
+def _task_columns(store_id: str, task: SyncTask | None) -> dict[str, Any]:
+    return {
+        "store_id": store_id,
+        "wc_order_id": task.wc_order_id if task else None,
+        "session_id": task.session_id if task else None,
+        "event_id": task.event_id if task else None,
+        "task_id": task.id if task else None,
+    }
 
 
 def order_timeline(db: Session, store_id: str, wc_order_id: int) -> list[dict[str, Any]]:
