@@ -34,6 +34,7 @@ def init_bridge(app: Flask, settings: Settings) -> None:
         enqueue=make_enqueue(
             default_queue(app), app.extensions["kc.redis"], settings.redis_namespace
         ),
+        woo_http=app.extensions["kc.http"],
         allow_loopback=bool(getattr(settings, "allow_loopback_targets", True)),
     )
     app.register_blueprint(bp)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import redis
 import requests
+import urllib3
 
 from app.crypto import SecretBox
 from app.db import Database
@@ -31,6 +32,8 @@ class BridgeContext:
     task_lease_seconds: int
     reconcile_after_seconds: int
     enqueue: Enqueue
+    # Keep-alive pools for store requests (pinned to guard-approved addresses).
+    woo_http: urllib3.PoolManager
     # Store addresses on loopback are allowed (test-mode stores only) when this is set.
     allow_loopback: bool = True
     # Name resolution for the store address check; None is the system resolver.

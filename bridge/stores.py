@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest, Unauthorized
 from app.payments.ids import new_id
-from app.webhooks.target_guard import check_target
+from app.webhooks.target_guard import TargetCheck, check_target
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApi
 from bridge.errors import (
@@ -116,20 +116,20 @@ def guard_mode(ctx: BridgeContext, mode: str) -> str:
 
 
 def site_guard(ctx: BridgeContext, mode: str) -> SiteGuard:
-    """Why a store address may not be called (loopback, private, metadata...), or None."""
+    """The guard's verdict on a store address (loopback, private, metadata...) and the
+    address to connect to."""
     target_mode = guard_mode(ctx, mode)
 
-    def refusal(url: str) -> str | None:
-        verdict = check_target(url, target_mode, ctx.resolver)
-        return None if verdict.allowed else str(verdict.reason)
+    def verdict(url: str) -> TargetCheck:
+        return check_target(url, target_mode, ctx.resolver)
 
-    return refusal
+    return verdict
 
 
 def check_site_url(ctx: BridgeContext, site_url: str, mode: str) -> None:
-    reason = site_guard(ctx, mode)(site_url)
-    if reason is not None:
-        raise InvalidSiteUrl(details={"field": "siteUrl", "reason": reason})
+    verdict = site_guard(ctx, mode)(site_url)
+    if not verdict.allowed:
+        raise InvalidSiteUrl(details={"field": "siteUrl", "reason": str(verdict.reason)})
 
 
 def _connect_failure(exc: WooPermanentError) -> Exception:
@@ -149,6 +149,7 @@ def check_woo_credentials(
         ctx.woo_timeout,
         calls.append,
         site_guard(ctx, mode),
+        ctx.woo_http,
     )
     try:
         woo.call("check_read", "GET", "orders", params={"per_page": 1})

@@ -24,7 +24,6 @@ from bridge.woo_client import (
     WooPermanentError,
     WooStore,
     WooTransientError,
-    pooled_session,
 )
 
 logger = logging.getLogger(__name__)
@@ -157,7 +156,7 @@ def _attempt(
         ctx.woo_timeout,
         calls.append,
         site_guard(ctx, store.mode),
-        pooled_session(credentials.site_url),
+        ctx.woo_http,
     )
     try:
         result: ActionResult = run_action(ctx, task, woo, current_session)

@@ -2,28 +2,29 @@
 request reported to a recorder (the sync log).
 
 Requests are signed as the PyPI `woocommerce` client signs them (HTTP basic auth over HTTPS,
-its OAuth 1.0a HMAC-SHA256 signer over plain HTTP) but are sent through one keep-alive
-`requests.Session` per store address: the client's own `requests.request` opens a new
-connection and re-reads the proxy environment on every call, which was most of a sync's CPU.
-The pooled sessions ignore proxy/netrc settings from the environment (a store is called
-directly, at the address the SSRF guard approved) and keep no cookies.
+its OAuth 1.0a HMAC-SHA256 signer over plain HTTP) but are sent by urllib3 through the
+process's keep-alive pool, connecting to the very address the SSRF guard approved (as
+webhook deliveries do): the name is not resolved again between check and connect, so DNS
+rebinding cannot steer a sync to a private address. The client's own `requests.request`
+opened a new connection, re-read the proxy environment and resolved the name again on every
+call, which was also most of a sync's CPU. No proxy settings, netrc or cookies apply.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-from requests.auth import HTTPBasicAuth
+import urllib3
+from urllib3.exceptions import HTTPError
 from woocommerce.oauth import OAuth
 
+from app.webhooks.target_guard import TargetCheck
+from app.webhooks.transport import error_name, pinned_request
 from bridge.masking import excerpt
 
 API_VERSION = "wc/v3"
@@ -51,8 +52,10 @@ class WooCall:
 
 
 Recorder = Callable[[WooCall], None]
-# Returns why the store's address may not be called now (SSRF guard), or None if it may.
-SiteGuard = Callable[[str], str | None]
+# The SSRF guard's verdict on the store's address (and the address to connect to).
+SiteGuard = Callable[[str], TargetCheck]
+# A store answer larger than this is not read (WooCommerce orders are a few KB).
+MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 INVALID_SITE_URL = "invalid_site_url"
 REDIRECT_REFUSED = "redirect_not_followed"
 
@@ -92,24 +95,11 @@ class WooCredentials:
         return f"WooCredentials({self.site_url!r}, ***)"
 
 
-def new_session() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    return session
-
-
-_pooled: dict[str, requests.Session] = {}
-_pooled_lock = threading.Lock()
-
-
-def pooled_session(site_url: str) -> requests.Session:
-    """This process's keep-alive session for one store address."""
-    with _pooled_lock:
-        session = _pooled.get(site_url)
-        if session is None:
-            session = _pooled[site_url] = new_session()
-        return session
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: dict[str, str]
+    text: str
 
 
 class WooStore:
@@ -119,12 +109,12 @@ class WooStore:
         timeout: float,
         recorder: Recorder,
         guard: SiteGuard | None = None,
-        session: requests.Session | None = None,
+        http: urllib3.PoolManager | None = None,
     ) -> None:
         self._credentials = credentials
         self._timeout = timeout
         self._guard = guard
-        self._session = session or new_session()
+        self._http = http or urllib3.PoolManager(retries=False)
         self._record = recorder
 
     def __repr__(self) -> str:
@@ -142,43 +132,49 @@ class WooStore:
         request_text = excerpt(body) if body is not None else None
         # Checked before every request: the address (or what its name resolves to) may have
         # changed since the store was connected.
-        refusal = self._guard(self._credentials.site_url) if self._guard is not None else None
-        if refusal is not None:
-            message = f"{INVALID_SITE_URL}: the store address is not allowed ({refusal})"
+        check = self._guard(self._credentials.site_url) if self._guard is not None else None
+        if check is not None and not check.allowed:
+            message = f"{INVALID_SITE_URL}: the store address is not allowed ({check.reason})"
             self._record(WooCall(action, method, path, None, 0, request_text, None, message))
             raise WooPermanentError(message, None, INVALID_SITE_URL)
         try:
-            response = self._send(method, path, body, params or {})
-        except requests.RequestException as exc:
+            answer = self._send(method, path, body, params or {}, check)
+        except (HTTPError, ResponseTooLarge) as exc:
             latency = int((time.monotonic() - started) * 1000)
-            kind = "timeout" if isinstance(exc, requests.Timeout) else "connection error"
+            kind = _failure_kind(exc)
             self._record(WooCall(action, method, path, None, latency, request_text, None, kind))
             raise WooTransientError(f"store unreachable: {kind}") from exc
         latency = int((time.monotonic() - started) * 1000)
-        payload = _json(response)
+        payload = _json(answer.text)
         self._record(
             WooCall(
                 action,
                 method,
                 path,
-                response.status_code,
+                answer.status,
                 latency,
                 request_text,
-                excerpt(payload if payload is not None else response.text),
+                excerpt(payload if payload is not None else answer.text),
             )
         )
-        if response.status_code < 300:
+        if answer.status < 300:
             return payload
-        raise _error_for(response, payload)
+        raise _error_for(answer, payload)
 
     def _send(
-        self, method: str, path: str, body: dict[str, Any] | None, params: dict[str, Any]
-    ) -> requests.Response:
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        params: dict[str, Any],
+        check: TargetCheck | None,
+    ) -> _Answer:
         credentials = self._credentials
         url = f"{credentials.site_url.rstrip('/')}/wp-json/{API_VERSION}/{path}"
-        auth = None
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         if url.startswith("https"):
-            auth = HTTPBasicAuth(credentials.consumer_key, credentials.consumer_secret)
+            headers.update(urllib3.make_headers(basic_auth=_basic(credentials)))
+            url = f"{url}?{urlencode(params)}" if params else url
         else:
             url = OAuth(
                 url=f"{url}?{urlencode(params)}",
@@ -187,36 +183,50 @@ class WooStore:
                 version=API_VERSION,
                 method=method,
             ).get_oauth_url()
-            params = {}
-        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         data = None
         if method != "GET":
             data = json.dumps(body or {}, ensure_ascii=False).encode()
             headers["content-type"] = "application/json;charset=utf-8"
-        # Never follow a redirect: it could point anywhere, past the address check.
-        return self._session.request(
-            method,
-            url,
-            params=params,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=self._timeout,
-            allow_redirects=False,
+        response = pinned_request(
+            self._http, method, url, body=data, headers=headers, guard=check, timeout=self._timeout
+        )
+        try:
+            raw = response.read(MAX_RESPONSE_BYTES + 1, decode_content=True) or b""
+        finally:
+            response.release_conn()
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(f"answer larger than {MAX_RESPONSE_BYTES} bytes")
+        return _Answer(
+            response.status, dict(response.headers), raw.decode("utf-8", errors="replace")
         )
 
 
-def _json(response: requests.Response) -> Any:
+class ResponseTooLarge(Exception):
+    """The store sent more than any WooCommerce answer holds."""
+
+
+def _basic(credentials: WooCredentials) -> str:
+    return f"{credentials.consumer_key}:{credentials.consumer_secret}"
+
+
+def _failure_kind(exc: Exception) -> str:
+    if isinstance(exc, ResponseTooLarge):
+        return "answer too large"
+    name = error_name(exc) if isinstance(exc, HTTPError) else type(exc).__name__
+    return "timeout" if name == "timeout" else "connection error"
+
+
+def _json(text: str) -> Any:
     try:
-        return response.json()
+        return json.loads(text) if text else None
     except ValueError:
         return None
 
 
-def _error_for(response: requests.Response, payload: Any) -> WooError:
-    status = response.status_code
+def _error_for(answer: _Answer, payload: Any) -> WooError:
+    status = answer.status
     if 300 <= status < 400:
-        location = str(response.headers.get("Location") or "")[:200]
+        location = str(_header(answer, "Location") or "")[:200]
         return WooPermanentError(
             f"WooCommerce answered {status}: redirect to {location!r} not followed",
             status,
@@ -226,12 +236,17 @@ def _error_for(response: requests.Response, payload: Any) -> WooError:
     message = payload.get("message") if isinstance(payload, dict) else None
     text = f"WooCommerce answered {status}" + (f" {code}: {message}" if code else "")
     if (status >= 500 and code not in PERMANENT_500_CODES) or status in TRANSIENT_4XX:
-        return WooTransientError(text, status, code, _retry_after(response))
+        return WooTransientError(text, status, code, _retry_after(answer))
     return WooPermanentError(text, status, code)
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _header(answer: _Answer, name: str) -> str | None:
+    wanted = name.lower()
+    return next((v for k, v in answer.headers.items() if k.lower() == wanted), None)
+
+
+def _retry_after(answer: _Answer) -> float | None:
+    value = _header(answer, "Retry-After")
     if value and value.strip().isdigit():
         return float(value.strip())
     return None

@@ -48,7 +48,7 @@ def build_http_pool(pool_size: int = 32) -> urllib3.PoolManager:
     return urllib3.PoolManager(num_pools=128, maxsize=pool_size, retries=False)
 
 
-def _error_name(exc: HTTPError) -> str:
+def error_name(exc: HTTPError) -> str:
     # urllib3 makes NewConnectionError a kind of timeout: test it first.
     if isinstance(exc, NewConnectionError):
         return "connection_error"
@@ -57,22 +57,34 @@ def _error_name(exc: HTTPError) -> str:
     return type(exc).__name__
 
 
-def _post(
-    http: urllib3.PoolManager, prepared: PreparedRequest, guard: TargetCheck
+def pinned_request(
+    http: urllib3.PoolManager,
+    method: str,
+    url: str,
+    *,
+    body: bytes | None,
+    headers: dict[str, str],
+    guard: TargetCheck | None,
+    timeout: float,
 ) -> urllib3.BaseHTTPResponse:
-    parts = urlsplit(prepared.url)
+    """One request, never redirected, to the address `guard` approved for `url` (or, with
+    no guard, wherever the name resolves). The body is left unread for the caller."""
+    parts = urlsplit(url)
     host = parts.hostname or ""
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     tls = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
-    pool = http.connection_from_host(
-        guard.connect_ip, port=guard.port, scheme=parts.scheme, pool_kwargs=tls
-    )
+    if guard is not None and guard.connect_ip is not None:
+        pool = http.connection_from_host(
+            guard.connect_ip, port=guard.port, scheme=parts.scheme, pool_kwargs=tls
+        )
+    else:
+        pool = http.connection_from_url(url)
     return pool.urlopen(
-        "POST",
+        method,
         path,
-        body=prepared.body,
-        headers={**prepared.headers, "Host": parts.netloc.rsplit("@", 1)[-1]},
-        timeout=urllib3.Timeout(total=REQUEST_TIMEOUT_SECONDS),
+        body=body,
+        headers={**headers, "Host": parts.netloc.rsplit("@", 1)[-1]},
+        timeout=urllib3.Timeout(total=timeout),
         redirect=False,
         retries=False,
         preload_content=False,
@@ -93,7 +105,15 @@ def send(
         refused = guard.reason is not RefusalReason.RESOLUTION_FAILED
         return AttemptOutcome(None, 0, None, f"target refused: {guard.reason}", None, refused)
     try:
-        response = _post(http, prepared, guard)
+        response = pinned_request(
+            http,
+            "POST",
+            prepared.url,
+            body=prepared.body,
+            headers=prepared.headers,
+            guard=guard,
+            timeout=REQUEST_TIMEOUT_SECONDS,
+        )
         try:
             raw = response.read(EXCERPT_BYTES, decode_content=True) or b""
         finally:
@@ -101,7 +121,7 @@ def send(
             response.close()
     except HTTPError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
-        return AttemptOutcome(None, elapsed, None, _error_name(exc), None)
+        return AttemptOutcome(None, elapsed, None, error_name(exc), None)
     return AttemptOutcome(
         response.status,
         int((time.monotonic() - started) * 1000),

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.db import Database
+from app.webhooks.target_guard import TargetCheck
 from bridge.context import BridgeContext
 from bridge.models import SyncTask
 from bridge.woo_client import REDIRECT_REFUSED, WooCredentials, WooPermanentError, WooStore
@@ -175,3 +176,27 @@ def test_bad_site_url_before_and_after_authentication(
         )
         assert response.status_code == 400, (site_url, response.get_json())
         assert response.get_json()["error"]["code"] == "invalid_site_url"
+
+
+def test_a_store_call_connects_to_the_address_the_guard_approved(
+    double: WooCommerceDouble,
+) -> None:
+    """The connection goes where the guard's verdict says and never resolves the store's
+    name again, so a DNS answer that changes after the check (rebinding) cannot redirect it.
+    Here the verdict names another server: only that one is asked."""
+    with WooCommerceDouble() as approved:
+        verdict = TargetCheck(
+            allowed=True,
+            host="127.0.0.1",
+            port=approved.port,
+            addresses=("127.0.0.1",),
+            connect_ip="127.0.0.1",
+        )
+        key = double.create_key()
+        credentials = WooCredentials(double.url, key.consumer_key, key.consumer_secret)
+        woo = WooStore(credentials, 5.0, [].append, lambda _url: verdict)
+        with pytest.raises(WooPermanentError) as raised:
+            woo.call("read_order", "GET", "orders/1")
+        assert raised.value.status == 401  # signed for the store's own address, as it must be
+        assert len(approved.request_log) == 1
+        assert double.request_log == []
