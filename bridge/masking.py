@@ -42,6 +42,8 @@ def _scrub(value: Any) -> Any:
 
 def _masked_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
+    if not SECRET_KEYS.search(text):
+        return text  # no secret-looking name anywhere: nothing to mask by name
     if _SECRET_TREE.search(text):
         # Rare: a whole object under a secret's name. Walk it.
         return json.dumps(_scrub(value), ensure_ascii=False, default=str)

@@ -4,9 +4,18 @@ refund links and the sync log. The bridge never reads the core's tables."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -152,3 +161,10 @@ class SyncLogEntry(Base):
     request_excerpt: Mapped[str | None] = mapped_column(Text)
     response_excerpt: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The tables behind the entities, for plain Core statements on the sync hot path (no ORM
+# bookkeeping per row).
+SYNC_TASKS = cast(Table, SyncTask.__table__)
+SYNC_LOG = cast(Table, SyncLogEntry.__table__)
+ORDER_LINKS = cast(Table, BridgeOrder.__table__)

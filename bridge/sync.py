@@ -13,7 +13,7 @@ from app.crypto import DecryptionError
 from app.models.base import utcnow
 from bridge import limits
 from bridge.context import BridgeContext
-from bridge.models import BridgeOrder, BridgeStore, SyncTask
+from bridge.models import ORDER_LINKS, SYNC_TASKS, BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
 from bridge.stores import CONNECTED, site_guard, woo_credentials
 from bridge.sync_actions import ActionResult, run_action
@@ -94,10 +94,9 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
         }
         lease_until = now + timedelta(seconds=ctx.task_lease_seconds)
         db.execute(
-            update(SyncTask)
-            .where(SyncTask.id.in_([t.id for t in tasks]))
-            .values(attempts=SyncTask.attempts + 1, lease_until=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
+            update(SYNC_TASKS)
+            .where(SYNC_TASKS.c.id.in_([t.id for t in tasks]))
+            .values(attempts=SYNC_TASKS.c.attempts + 1, lease_until=lease_until, updated_at=now)
         )
         db.expunge_all()
     for task in tasks:  # detached copies, as the row now is
@@ -192,8 +191,8 @@ def _finish(
     settled = status in (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
     with ctx.database.transaction() as db:
         changed = db.execute(
-            update(SyncTask)
-            .where(SyncTask.id == task.id)
+            update(SYNC_TASKS)
+            .where(SYNC_TASKS.c.id == task.id)
             .values(
                 status=status,
                 lease_until=None,
@@ -219,10 +218,10 @@ def _finish(
             record_decision(db, task, outcome, message, task.attempts)
         if paid is not None:
             db.execute(
-                update(BridgeOrder)
+                update(ORDER_LINKS)
                 .where(
-                    BridgeOrder.store_id == task.store_id,
-                    BridgeOrder.wc_order_id == task.wc_order_id,
+                    ORDER_LINKS.c.store_id == task.store_id,
+                    ORDER_LINKS.c.wc_order_id == task.wc_order_id,
                 )
                 .values(paid_in_woocommerce=paid, updated_at=now)
             )

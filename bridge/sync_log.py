@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from bridge.masking import mask_value
-from bridge.models import BridgeEvent, SyncLogEntry, SyncTask
+from bridge.models import SYNC_LOG, BridgeEvent, SyncLogEntry, SyncTask
 from bridge.woo_client import WooCall
 
 TIMELINE_LIMIT = 500
@@ -52,7 +52,7 @@ def record_calls(
         )
     if rows:
         # One multi-row INSERT, not an ORM flush per entry.
-        db.execute(insert(SyncLogEntry), rows)
+        db.execute(insert(SYNC_LOG), rows)
 
 
 def record_decision(db: Session, task: SyncTask, outcome: str, message: str, attempt: int) -> None:
@@ -64,7 +64,7 @@ def record_decision(db: Session, task: SyncTask, outcome: str, message: str, att
         "message": mask_value(message)[:2000],
         "created_at": utcnow(),
     }
-    db.execute(insert(SyncLogEntry), [row])
+    db.execute(insert(SYNC_LOG), [row])
 
 
 def _task_columns(store_id: str, task: SyncTask | None) -> dict[str, Any]:
