@@ -54,9 +54,8 @@ class Receipt:
     task_ids: tuple[str, ...]
 
 
-def _load_store(ctx: BridgeContext, store_id: str) -> BridgeStore:
-    with ctx.database.transaction() as db:
-        store = db.get(BridgeStore, store_id)
+def _connected_store(db: Session, store_id: str) -> BridgeStore:
+    store = db.get(BridgeStore, store_id)
     if store is None or store.status != CONNECTED:
         raise NotFound("No connected store here", code="store_not_found")
     return store
@@ -79,23 +78,31 @@ def _refreshed_secret(ctx: BridgeContext, store: BridgeStore) -> str | None:
     return secret
 
 
-def verify(
+def _verified_with_stored_secret(
     ctx: BridgeContext, store: BridgeStore, raw: bytes, headers: Mapping[str, str]
-) -> dict[str, Any]:
-    secret = ctx.box.decrypt(store.encrypted_webhook_secret)
+) -> dict[str, Any] | None:
+    """The event, or None when no signature matches the stored secret (it may have been
+    rotated through the API)."""
     try:
-        return verify_webhook(raw, headers, secret)
-    except NoMatchingSignatureError as exc:
-        # The secret may have been rotated through the API: fetch it once and try again.
-        fresh = _refreshed_secret(ctx, store)
-        if fresh is None or fresh == secret:
-            raise InvalidSignature() from exc
-        try:
-            return verify_webhook(raw, headers, fresh)
-        except WebhookVerificationError as again:
-            raise InvalidSignature() from again
+        return verify_webhook(raw, headers, ctx.box.decrypt(store.encrypted_webhook_secret))
+    except NoMatchingSignatureError:
+        return None
     except WebhookVerificationError as exc:
         raise InvalidSignature(details={"reason": type(exc).__name__}) from exc
+
+
+def _verified_after_refresh(
+    ctx: BridgeContext, store: BridgeStore, raw: bytes, headers: Mapping[str, str]
+) -> dict[str, Any]:
+    """Fetch the shop's secret once (outside any transaction: it is an API call) and
+    verify again."""
+    fresh = _refreshed_secret(ctx, store)
+    if fresh is None or fresh == ctx.box.decrypt(store.encrypted_webhook_secret):
+        raise InvalidSignature()
+    try:
+        return verify_webhook(raw, headers, fresh)
+    except WebhookVerificationError as exc:
+        raise InvalidSignature() from exc
 
 
 def _order_id(data: Mapping[str, Any]) -> int | None:
@@ -155,75 +162,22 @@ def _ignore_reason(
 def receive_webhook(
     ctx: BridgeContext, store_id: str, raw: bytes, headers: Mapping[str, str]
 ) -> Receipt:
-    store = _load_store(ctx, store_id)
-    event = verify(ctx, store, raw, headers)
-    event_id = str(event["id"])[:64]
-    event_type = str(event.get("event") or "")
-    raw_data = event.get("data")
-    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-    order_id = _order_id(data)
-    session_id = str(data.get("sessionId") or "")[:40] or None
-    action = ACTIONS_BY_EVENT.get(event_type)
-    now = utcnow()
-    task_ids: list[str] = []
+    """Verify and record in one transaction (the usual case); a signature that matches no
+    stored secret is checked again after fetching the shop's current secret."""
+    event: dict[str, Any] | None = None
     try:
         with ctx.database.transaction() as db:
-            db.add(
-                BridgeEvent(
-                    store_id=store.id,
-                    event_id=event_id,
-                    type=event_type[:48],
-                    session_id=session_id,
-                    wc_order_id=order_id,
-                    payload=event,
-                    event_created_at=str(event.get("createdAt") or "")[:40] or None,
-                    received_at=now,
-                )
-            )
-            db.flush()  # the unique (store, event id) decides duplicates here
-            ignored, link = (
-                _ignore_reason(db, store, action, data, session_id, order_id)
-                if action is not None
-                else (None, None)
-            )
-            if action is not None and ignored is not None:
-                logger.warning(
-                    "webhook ignored",
-                    extra={"store_id": store.id, "event_id": event_id, "reason": ignored},
-                )
-                db.add(
-                    SyncLogEntry(
-                        store_id=store.id,
-                        wc_order_id=order_id,
-                        session_id=session_id,
-                        event_id=event_id,
-                        task_id=None,
-                        action=str(action),
-                        outcome="ignored",
-                        attempt=0,
-                        message=f"ignored: {ignored}"[:2000],
-                        created_at=now,
-                    )
-                )
-            elif action is not None and link is not None:
-                task = SyncTask(
-                    id=new_id("bsy"),
-                    store_id=store.id,
-                    wc_order_id=link.wc_order_id,
-                    session_id=session_id,
-                    event_id=event_id,
-                    action=action,
-                    payload=data,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-                db.add(task)
-                task_ids.append(task.id)
+            store = _connected_store(db, store_id)
+            event = _verified_with_stored_secret(ctx, store, raw, headers)
+            if event is not None:
+                task_ids = _record(db, store, event)
+        if event is None:
+            event = _verified_after_refresh(ctx, store, raw, headers)
+            with ctx.database.transaction() as db:
+                task_ids = _record(db, _connected_store(db, store_id), event)
     except IntegrityError:
-        logger.info("duplicate webhook", extra={"store_id": store.id, "event_id": event_id})
+        event_id = _event_id(event or {})
+        logger.info("duplicate webhook", extra={"store_id": store_id, "event_id": event_id})
         return Receipt(event_id, True, ())
     for task_id in task_ids:
         try:
@@ -231,4 +185,73 @@ def receive_webhook(
         except Exception:
             # Stored already: the sweep enqueues it if this fails.
             logger.warning("enqueue failed", extra={"task_id": task_id}, exc_info=True)
-    return Receipt(event_id, False, tuple(task_ids))
+    return Receipt(_event_id(event), False, tuple(task_ids))
+
+
+def _event_id(event: Mapping[str, Any]) -> str:
+    return str(event.get("id"))[:64]
+
+
+def _record(db: Session, store: BridgeStore, event: dict[str, Any]) -> list[str]:
+    """Store the event (the unique (store, event id) raises IntegrityError for a duplicate)
+    and the sync task it implies; returns the task ids."""
+    event_id = _event_id(event)
+    event_type = str(event.get("event") or "")
+    raw_data = event.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
+    order_id = _order_id(data)
+    session_id = str(data.get("sessionId") or "")[:40] or None
+    action = ACTIONS_BY_EVENT.get(event_type)
+    now = utcnow()
+    db.add(
+        BridgeEvent(
+            store_id=store.id,
+            event_id=event_id,
+            type=event_type[:48],
+            session_id=session_id,
+            wc_order_id=order_id,
+            payload=event,
+            event_created_at=str(event.get("createdAt") or "")[:40] or None,
+            received_at=now,
+        )
+    )
+    db.flush()  # the unique (store, event id) decides duplicates here
+    if action is None:
+        return []
+    ignored, link = _ignore_reason(db, store, action, data, session_id, order_id)
+    if ignored is not None or link is None:
+        logger.warning(
+            "webhook ignored",
+            extra={"store_id": store.id, "event_id": event_id, "reason": ignored},
+        )
+        db.add(
+            SyncLogEntry(
+                store_id=store.id,
+                wc_order_id=order_id,
+                session_id=session_id,
+                event_id=event_id,
+                task_id=None,
+                action=str(action),
+                outcome="ignored",
+                attempt=0,
+                message=f"ignored: {ignored}"[:2000],
+                created_at=now,
+            )
+        )
+        return []
+    task = SyncTask(
+        id=new_id("bsy"),
+        store_id=store.id,
+        wc_order_id=link.wc_order_id,
+        session_id=session_id,
+        event_id=event_id,
+        action=action,
+        payload=data,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(task)
+    return [task.id]
