@@ -1,10 +1,13 @@
 """Heals lost webhooks: linked orders not known paid in WooCommerce whose session the API
-reports paid get a `mark_paid` task, as if the event had arrived."""
+reports paid get a `mark_paid` task, and those whose session waits for a virtual-account
+deposit get the `await_deposit` task (on-hold and the account note) if none was ever made,
+as if the event had arrived."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -44,19 +47,38 @@ def _candidates(ctx: BridgeContext) -> list[tuple[BridgeOrder, BridgeStore]]:
     return [(link, store) for link, store in rows]
 
 
-def _has_open_paid_task(ctx: BridgeContext, link: BridgeOrder) -> bool:
+def _has_task(
+    ctx: BridgeContext, link: BridgeOrder, action: TaskAction, statuses: frozenset[str]
+) -> bool:
     with ctx.database.transaction() as db:
         return (
             db.scalars(
                 select(SyncTask.id).where(
                     SyncTask.store_id == link.store_id,
                     SyncTask.wc_order_id == link.wc_order_id,
-                    SyncTask.action == TaskAction.MARK_PAID,
-                    SyncTask.status == TaskStatus.PENDING,
+                    SyncTask.session_id == link.session_id,
+                    SyncTask.action == action,
+                    SyncTask.status.in_(statuses),
                 )
             ).first()
             is not None
         )
+
+
+def healing_action(
+    ctx: BridgeContext, link: BridgeOrder, session: dict[str, Any]
+) -> TaskAction | None:
+    """The task a lost webhook would have made, unless one is already there."""
+    status = session.get("status")
+    if status in PAID_SESSION_STATUSES:
+        pending = frozenset({TaskStatus.PENDING.value})
+        return None if _has_task(ctx, link, TaskAction.MARK_PAID, pending) else TaskAction.MARK_PAID
+    if status == "processing" and isinstance(session.get("virtualAccount"), dict):
+        # Once made (whatever came of it), the issued account needs no second task.
+        made = frozenset(s.value for s in TaskStatus)
+        lost = not _has_task(ctx, link, TaskAction.AWAIT_DEPOSIT, made)
+        return TaskAction.AWAIT_DEPOSIT if lost else None
+    return None
 
 
 def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
@@ -74,7 +96,7 @@ def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
             session = {}
         new_task: SyncTask | None = None
         status = session.get("status")
-        heal = status in PAID_SESSION_STATUSES and not _has_open_paid_task(ctx, link)
+        heal = healing_action(ctx, link, session)
         with ctx.database.transaction() as db:
             row = db.get(BridgeOrder, link.id)
             if row is None:
@@ -82,14 +104,14 @@ def reconcile_unpaid_orders(ctx: BridgeContext) -> int:
             # An ended, unpaid session cannot become paid: look again only after a week
             # (a new session for the order resets this).
             row.reconciled_at = now + (ENDED_PAUSE if status in ENDED_UNPAID else timedelta())
-            if heal:
+            if heal is not None:
                 new_task = SyncTask(
                     id=new_id("bsy"),
                     store_id=store.id,
                     wc_order_id=link.wc_order_id,
                     session_id=link.session_id,
                     event_id=None,
-                    action=TaskAction.MARK_PAID,
+                    action=heal,
                     payload=session,
                     status=TaskStatus.PENDING,
                     attempts=0,

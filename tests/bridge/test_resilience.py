@@ -110,6 +110,26 @@ def test_lost_webhook_heals_by_reconciliation(
     assert reconcile_unpaid_orders(healing) == 0
 
 
+def test_lost_virtual_account_webhook_heals_by_reconciliation(
+    store: ConnectedStore, queue: MemoryQueue, client: FlaskClient, bridge_ctx: BridgeContext
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    pay(client, session_id, "virtual_account")  # virtual_account.issued never arrives
+    assert store.double.order(order_id)["status"] == "pending"
+    healing = dataclasses.replace(bridge_ctx, reconcile_after_seconds=0)
+    assert reconcile_unpaid_orders(healing) == 1
+    queue.drain()
+    assert store.double.order(order_id)["status"] == "on-hold"
+    notes = [n for n in store.double.notes(order_id) if "가상계좌" in n.note]
+    assert len(notes) == 1
+    assert notes[0].customer_note is True
+    # The account is on the order now: later passes add nothing while the deposit waits.
+    assert reconcile_unpaid_orders(healing) == 0
+    queue.drain()
+    assert len([n for n in store.double.notes(order_id) if "가상계좌" in n.note]) == 1
+
+
 def test_sync_log_never_holds_secrets(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
