@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.models.base import utcnow
@@ -25,8 +25,9 @@ from bridge.errors import (
     StoreUnreachable,
 )
 from bridge.masking import hint
-from bridge.models import BridgeStore
+from bridge.models import BridgeStore, SyncTask
 from bridge.sync_log import record_calls
+from bridge.task_actions import TaskStatus
 from bridge.woo_client import (
     INVALID_SITE_URL,
     REDIRECT_REFUSED,
@@ -233,7 +234,23 @@ def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
         except IntegrityError as exc:
             raise ShopAlreadyConnected(details={"shopId": shop_id, "field": "shopId"}) from exc
         record_calls(db, calls, store_id=store.id, attempt=0)
-    logger.info("store connected", extra={"store_id": store.id, "shop_id": shop_id})
+        # Syncs parked while the store was disconnected are due again.
+        parked = SyncTask.status == TaskStatus.PENDING, SyncTask.next_attempt_at.is_(None)
+        resumed = list(
+            db.scalars(select(SyncTask.id).where(SyncTask.store_id == store.id, *parked))
+        )
+        if resumed:
+            db.execute(
+                update(SyncTask)
+                .where(SyncTask.id.in_(resumed))
+                .values(next_attempt_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    for task_id in resumed:
+        ctx.enqueue(task_id, None)
+    logger.info(
+        "store connected", extra={"store_id": store.id, "shop_id": shop_id, "resumed": len(resumed)}
+    )
     return store
 
 

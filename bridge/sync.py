@@ -28,6 +28,7 @@ from bridge.woo_client import (
 
 logger = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = (0.2, 1.0)
+PARKED_MESSAGE = "store disconnected: waits until it is connected again"
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,12 @@ def _attempt(
     keys: limits.GuardKeys,
 ) -> str:
     calls: list[WooCall] = []
-    if store is None or store.status != CONNECTED:
-        return _finish(ctx, task, calls, TaskStatus.FAILED, "store disconnected")
+    if store is None:
+        return _finish(ctx, task, calls, TaskStatus.FAILED, "store deleted")
+    if store.status != CONNECTED:
+        # Parked (pending, never due) until the store is connected again: a merchant who
+        # reconnects gets every outcome that arrived meanwhile.
+        return _finish(ctx, task, calls, TaskStatus.PENDING, PARKED_MESSAGE)
     try:
         credentials = woo_credentials(ctx, store)
     except DecryptionError:
@@ -187,7 +192,9 @@ def _finish(
     paid: bool | None = None,
 ) -> str:
     now = utcnow()
-    outcome = {TaskStatus.PENDING: "retrying"}.get(status, str(status))
+    outcome = str(status)
+    if status == TaskStatus.PENDING:
+        outcome = "retrying" if retry_at is not None else "parked"
     settled = status in (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
     with ctx.database.transaction() as db:
         changed = db.execute(

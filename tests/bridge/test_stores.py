@@ -6,9 +6,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.db import Database
-from bridge.models import BridgeStore
+from bridge.models import BridgeStore, SyncTask
 from bridge.stores import key_hash
 from tests.bridge.conftest import ConnectedStore, connect, post_connect
+from tests.bridge.support import MemoryQueue, completed_data, signed_event
 from tests.conftest import Merchant
 from tests.woocommerce_double import Permission, WooCommerceDouble
 
@@ -108,6 +109,34 @@ def test_disconnect_then_reconnect_keeps_the_store(
     again = connect(client, merchant, double)
     assert again["storeId"] == store.store_id
     assert again["status"] == "connected"
+
+
+def test_syncs_wait_while_disconnected_and_resume_on_reconnect(
+    store: ConnectedStore,
+    client: FlaskClient,
+    merchant: Merchant,
+    double: WooCommerceDouble,
+    queue: MemoryQueue,
+    database: Database,
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    body, headers, _ = signed_event(
+        store.secret, "payment.completed", completed_data(session_id, order_id, 29000)
+    )
+    received = client.post(f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers)
+    assert received.status_code == 200
+    assert (
+        client.post("/bridge/v1/stores/disconnect", headers=merchant.headers()).status_code == 200
+    )
+    assert queue.drain() == ["parked"]
+    assert double.order(order_id)["status"] == "pending"
+    with database.transaction() as db:
+        task = db.scalars(select(SyncTask).where(SyncTask.session_id == session_id)).one()
+        assert (task.status, task.next_attempt_at) == ("pending", None)
+    connect(client, merchant, double)
+    assert queue.drain() == ["succeeded"]
+    assert double.order(order_id)["status"] == "processing"
 
 
 def test_one_store_per_shop(store: ConnectedStore, client: FlaskClient, merchant: Merchant) -> None:
