@@ -16,7 +16,7 @@ from bridge.context import BridgeContext
 from bridge.models import ORDER_LINKS, SYNC_TASKS, BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
 from bridge.stores import CONNECTED, site_guard, woo_credentials
-from bridge.sync_actions import ActionResult, run_action
+from bridge.sync_actions import ActionResult, RefundInFlight, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
 from bridge.woo_client import (
@@ -28,6 +28,7 @@ from bridge.woo_client import (
 
 logger = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = (0.2, 1.0)
+REFUND_WAIT_SECONDS = (20.0, 40.0)
 PARKED_MESSAGE = "store disconnected: waits until it is connected again"
 
 
@@ -164,6 +165,10 @@ def _attempt(
     )
     try:
         result: ActionResult = run_action(ctx, task, woo, current_session)
+    except RefundInFlight as exc:
+        # Not the store's fault: look again soon, without a store back-off.
+        wait = timedelta(seconds=jitter(*REFUND_WAIT_SECONDS))
+        return _finish(ctx, task, calls, TaskStatus.PENDING, str(exc), retry_at=utcnow() + wait)
     except WooTransientError as exc:
         failures = int(ctx.redis.incr(keys.failures))
         ctx.redis.expire(keys.failures, 3600)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +43,17 @@ class RefundInFlight(WooTransientError):
     """A refund the plugin started is still being recorded: decide once it is."""
 
 
+# Longer than any plugin refund request can take: a "requesting" row older than this was
+# interrupted (the process died between the API refund and saving its id).
+REFUND_IN_FLIGHT_GRACE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class RefundOrigin:
+    origin: str | None  # "woocommerce" or "checkout" once the refund is linked
+    interrupted: tuple[BridgeRefund, ...] = ()  # plugin refunds whose outcome was never saved
+
+
 def _plan(task: SyncTask, order: dict[str, Any], facts: PaymentFacts) -> OrderPlan:
     action = TaskAction(task.action)
     if action is TaskAction.MARK_PAID:
@@ -55,8 +67,8 @@ def _plan(task: SyncTask, order: dict[str, Any], facts: PaymentFacts) -> OrderPl
     return plan_refund(order, facts)
 
 
-def _refund_origin(ctx: BridgeContext, task: SyncTask, refund_id: str) -> str | None:
-    """'woocommerce' when the plugin started this refund; raises while one is in flight."""
+def _refund_origin(ctx: BridgeContext, task: SyncTask, refund_id: str) -> RefundOrigin:
+    """Who started this refund; raises while a refund from the plugin is being recorded."""
     with ctx.database.transaction() as db:
         links = list(
             db.scalars(
@@ -68,10 +80,43 @@ def _refund_origin(ctx: BridgeContext, task: SyncTask, refund_id: str) -> str | 
         )
     for link in links:
         if link.core_refund_id == refund_id:
-            return link.origin
-    if any(link.origin == "woocommerce" and link.status == "requesting" for link in links):
+            return RefundOrigin(link.origin)
+    requesting = [r for r in links if r.origin == "woocommerce" and r.status == "requesting"]
+    cutoff = utcnow() - REFUND_IN_FLIGHT_GRACE
+    if any(r.updated_at > cutoff for r in requesting):
         raise RefundInFlight("a refund from WooCommerce is still being recorded")
-    return None
+    return RefundOrigin(None, tuple(requesting))
+
+
+def _adopt_interrupted(
+    ctx: BridgeContext, order: dict[str, Any], facts: PaymentFacts, origin: RefundOrigin
+) -> bool:
+    """Settle plugin refunds whose request was interrupted, from the order as it is now.
+    WooCommerce keeps a refund record only when the gateway call succeeded, so a record
+    with the row's id and this refund's amount is this refund (nothing to write); a row
+    whose record is gone failed in WooCommerce's eyes, and this refund is recorded anew."""
+    listed = {
+        int(r["id"]): abs(int(float(r.get("total") or 0)))
+        for r in order.get("refunds") or []
+        if isinstance(r, dict) and str(r.get("id", "")).isdigit()
+    }
+    adopted = False
+    now = utcnow()
+    with ctx.database.transaction() as db:
+        for interrupted in origin.interrupted:
+            row = db.get(BridgeRefund, interrupted.id)
+            if row is None or row.status != "requesting":
+                continue
+            kept = row.wc_refund_id in listed
+            if kept and not adopted and listed[row.wc_refund_id or 0] == facts.refund_amount:
+                row.core_refund_id = facts.refund_id
+                row.amount = facts.refund_amount
+                row.status = "succeeded"
+                adopted = True
+            elif not kept:
+                row.status = "failed"
+            row.updated_at = now
+    return adopted
 
 
 def _remember_refund(ctx: BridgeContext, task: SyncTask, facts: PaymentFacts, wc_id: Any) -> None:
@@ -103,13 +148,17 @@ def run_action(
     action = TaskAction(task.action)
     if action in SESSION_BOUND and (not current_session or facts.session_id != current_session):
         return ActionResult("skipped", "stale: not the order's current checkout session")
+    origin = RefundOrigin(None)
     if action is TaskAction.RECORD_REFUND:
         if not facts.refund_id or not facts.refund_amount:
             return ActionResult("skipped", "refund event without refund id or amount")
-        if _refund_origin(ctx, task, facts.refund_id) == "woocommerce":
+        origin = _refund_origin(ctx, task, facts.refund_id)
+        if origin.origin == "woocommerce":
             return ActionResult("skipped", "refund started in WooCommerce: already recorded")
     path = f"orders/{task.wc_order_id}"
     order = woo.call("read_order", "GET", path)
+    if origin.interrupted and _adopt_interrupted(ctx, order, facts, origin):
+        return ActionResult("skipped", "refund started in WooCommerce: record found")
     plan = _plan(task, order, facts)
     update, check_notes = claim_note(order, plan)
     wrote = False

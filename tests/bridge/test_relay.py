@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from app.db import Database
 from app.models.base import utcnow
+from bridge.context import BridgeContext
 from bridge.mapping.order_plans import NOTES_META_KEY
-from bridge.models import BridgeStore, SyncTask
+from bridge.models import BridgeRefund, BridgeStore, SyncTask
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.conftest import ConnectedStore
 from tests.bridge.support import MemoryQueue, completed_data, signed_event
@@ -363,3 +364,85 @@ def test_a_secret_rotated_through_the_api_is_fetched_once_and_trusted(
         rotated, "payment.completed", completed_data(other_session, other, 29000)
     )
     assert store.client.post(url, data=body, headers=headers).status_code == 200
+
+
+def _interrupted_plugin_refund(
+    database: Database, store: ConnectedStore, order_id: int, wc_refund_id: int, age: timedelta
+) -> int:
+    """The row a plugin refund leaves when the process dies between the API refund and
+    saving its outcome."""
+    then = utcnow() - age
+    with database.transaction() as db:
+        row = BridgeRefund(
+            store_id=store.store_id,
+            wc_order_id=order_id,
+            wc_refund_id=wc_refund_id,
+            core_refund_id=None,
+            origin="woocommerce",
+            amount=5000,
+            status="requesting",
+            response=None,
+            created_at=then,
+            updated_at=then,
+        )
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def _refunded(data: dict[str, Any], refund_id: str) -> dict[str, Any]:
+    return {
+        **data,
+        "status": "partially_refunded",
+        "refundId": refund_id,
+        "amount": 5000,
+        "refundedAmount": 5000,
+        "remainingAmount": 24000,
+    }
+
+
+def test_interrupted_plugin_refund_whose_record_woocommerce_kept_is_not_doubled(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    order_id, _session, data = paid_order(store, queue)
+    kept = store.double.seed_refund(order_id, "5000", "부분 환불")
+    row_id = _interrupted_plugin_refund(database, store, order_id, kept.id, timedelta(hours=1))
+    deliver(store, "payment.refunded", _refunded(data, "ref_interrupted1"))
+    assert queue.drain() == ["skipped"]
+    assert [r.amount for r in store.double.refunds(order_id)] == [5000]
+    with database.transaction() as db:
+        row = db.get(BridgeRefund, row_id)
+        assert row is not None
+        assert (row.status, row.core_refund_id) == ("succeeded", "ref_interrupted1")
+
+
+def test_interrupted_plugin_refund_whose_record_woocommerce_dropped_is_recorded(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    order_id, _session, data = paid_order(store, queue)
+    # WooCommerce deletes its refund record when the gateway call fails: id 987654 is gone.
+    row_id = _interrupted_plugin_refund(database, store, order_id, 987654, timedelta(hours=1))
+    deliver(store, "payment.refunded", _refunded(data, "ref_interrupted2"))
+    assert queue.drain() == ["succeeded"]
+    refunds = store.double.refunds(order_id)
+    assert [r.amount for r in refunds] == [5000]
+    assert "ref_interrupted2" in refunds[0].reason
+    with database.transaction() as db:
+        row = db.get(BridgeRefund, row_id)
+        assert row is not None
+        assert row.status == "failed"
+
+
+def test_a_plugin_refund_in_flight_waits_without_pausing_the_store(
+    store: ConnectedStore, queue: MemoryQueue, database: Database, bridge_ctx: BridgeContext
+) -> None:
+    order_id, _session, data = paid_order(store, queue)
+    kept = store.double.seed_refund(order_id, "5000", "부분 환불")
+    _interrupted_plugin_refund(database, store, order_id, kept.id, timedelta(seconds=5))
+    deliver(store, "payment.refunded", _refunded(data, "ref_inflight"))
+    assert queue.drain(max_runs=1) == ["retrying"]
+    assert [r.amount for r in store.double.refunds(order_id)] == [5000]
+    assert not bridge_ctx.redis.exists(bridge_ctx.key("backoff", store.store_id))
+    queue.queued.clear()  # its retry is scheduled 20-40 s out
+    other_id, _other_session, _ = paid_order(store, queue)  # the store is not held back
+    assert store.double.order(other_id)["status"] == "processing"
