@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
 
 from app.db import Database
@@ -162,3 +163,44 @@ def test_worker_killed_mid_sync_loses_nothing(stack: dict[str, Any]) -> None:
     finally:
         stop(second)
     assert len(korea_notes(double, order_id)) == 1
+
+
+def test_store_down_and_redis_emptied_every_order_still_lands_once(
+    stack: dict[str, Any], private_redis: str
+) -> None:
+    double: WooCommerceDouble = stack["double"]
+    orders = [double.seed_order(order_body([(17, 1)])).id for _ in range(3)]
+    sessions = [checkout(stack, order_id) for order_id in orders]
+    double.go_down()
+    worker = start_worker(stack["env"])
+    try:
+        for session_id in sessions:
+            pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+        # The bridge has the events and is retrying against the dead store...
+        wait_for(lambda: _sync_attempts_failed(stack, orders) >= 3, timeout=60)
+        # ...when Redis loses every lease, back-off, wake-up and scheduled job.
+        redis.Redis.from_url(private_redis).flushall()
+        double.come_back()
+        for order_id in orders:
+            wait_for(lambda o=order_id: double.order(o)["status"] == "processing", timeout=90)
+            wait_for(lambda o=order_id: len(korea_notes(double, o)) == 1, timeout=30)
+    finally:
+        stop(worker)
+    assert all(len(korea_notes(double, order_id)) == 1 for order_id in orders)
+
+
+def _sync_attempts_failed(stack: dict[str, Any], orders: list[int]) -> int:
+    """Sync attempts that found the store down, read from the orders' timelines."""
+    failed = 0
+    for order_id in orders:
+        timeline = requests.get(
+            f"{stack['url']}/bridge/v1/orders/{order_id}/timeline",
+            headers=stack["headers"],
+            timeout=30,
+        ).json()["data"]
+        failed += sum(
+            1
+            for row in timeline
+            if row["type"] == "sync" and row["outcome"] == "retrying" and not row["httpStatus"]
+        )
+    return failed
