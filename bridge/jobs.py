@@ -18,7 +18,6 @@ from bridge.context import BridgeContext, Enqueue
 from bridge.drain import drain
 from bridge.models import SyncTask
 from bridge.reconcile import reconcile_unpaid_orders
-from bridge.sync import run_task
 from bridge.task_actions import TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -37,12 +36,6 @@ def drain_sync_tasks() -> int:
     ctx: BridgeContext = current_app.extensions["bridge"]
     ctx.redis.delete(wake_key(ctx.namespace))
     return len(drain(ctx))
-
-
-def push_order_sync(task_id: str) -> str:
-    """Job of earlier releases (one attempt of one task); still runs if one is queued."""
-    ctx: BridgeContext = current_app.extensions["bridge"]
-    return run_task(ctx, task_id)
 
 
 def make_enqueue(queue: Queue, client: redis.Redis, namespace: str) -> Enqueue:
