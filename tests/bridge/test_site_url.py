@@ -3,12 +3,15 @@ redirects are never followed."""
 
 from __future__ import annotations
 
+import base64
+import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import urllib3
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -200,3 +203,59 @@ def test_a_store_call_connects_to_the_address_the_guard_approved(
         assert raised.value.status == 401  # signed for the store's own address, as it must be
         assert len(approved.request_log) == 1
         assert double.request_log == []
+
+
+class _RecordingPool:
+    """Stands in for a urllib3 connection pool: records the request, answers 200 []."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def urlopen(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.requests.append({"method": method, "path": path, **kwargs})
+        return urllib3.HTTPResponse(body=io.BytesIO(b"[]"), status=200, preload_content=False)
+
+
+class _RecordingManager(urllib3.PoolManager):
+    def __init__(self, pool: _RecordingPool) -> None:
+        super().__init__()
+        self.pool = pool
+        self.hosts: list[tuple[Any, ...]] = []
+
+    def connection_from_host(
+        self, host: Any, port: Any = None, scheme: Any = "http", pool_kwargs: Any = None
+    ) -> Any:
+        self.hosts.append((host, port, scheme, pool_kwargs))
+        return self.pool
+
+
+def test_https_stores_get_basic_auth_like_the_woocommerce_client() -> None:
+    pool = _RecordingPool()
+    manager = _RecordingManager(pool)
+    verdict = TargetCheck(
+        allowed=True,
+        host="shop.example",
+        port=443,
+        addresses=("203.0.113.7",),
+        connect_ip="203.0.113.7",
+    )
+    credentials = WooCredentials("https://shop.example", "ck_abc", "cs_def")
+    woo = WooStore(credentials, 5.0, [].append, lambda _url: verdict, manager)
+    assert woo.call("list", "GET", "orders", params={"per_page": 1}) == []
+    (sent,) = pool.requests
+    assert sent["path"] == "/wp-json/wc/v3/orders?per_page=1"
+    assert (
+        sent["headers"]["authorization"] == "Basic " + base64.b64encode(b"ck_abc:cs_def").decode()
+    )
+    assert sent["headers"]["Host"] == "shop.example"
+    assert "oauth_signature" not in sent["path"]
+    assert sent["redirect"] is False
+    # Connected to the approved address, with TLS checked for the store's name.
+    assert manager.hosts == [
+        (
+            "203.0.113.7",
+            443,
+            "https",
+            {"server_hostname": "shop.example", "assert_hostname": "shop.example"},
+        )
+    ]
