@@ -24,8 +24,9 @@ from app.webhooks.verify import (
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
 from bridge.errors import InvalidSignature
-from bridge.models import BridgeEvent, BridgeOrder, BridgeStore, SyncLogEntry, SyncTask
+from bridge.models import BridgeEvent, BridgeOrder, BridgeStore, SyncTask
 from bridge.stores import CONNECTED, store_core_api
+from bridge.sync_log import record_ignored_event
 from bridge.task_actions import TaskAction
 
 logger = logging.getLogger(__name__)
@@ -224,19 +225,14 @@ def _record(db: Session, store: BridgeStore, event: dict[str, Any]) -> list[str]
             "webhook ignored",
             extra={"store_id": store.id, "event_id": event_id, "reason": ignored},
         )
-        db.add(
-            SyncLogEntry(
-                store_id=store.id,
-                wc_order_id=order_id,
-                session_id=session_id,
-                event_id=event_id,
-                task_id=None,
-                action=str(action),
-                outcome="ignored",
-                attempt=0,
-                message=f"ignored: {ignored}"[:2000],
-                created_at=now,
-            )
+        record_ignored_event(
+            db,
+            store_id=store.id,
+            wc_order_id=order_id,
+            session_id=session_id,
+            event_id=event_id,
+            action=str(action),
+            reason=str(ignored),
         )
         return []
     task = SyncTask(

@@ -19,12 +19,7 @@ from bridge.stores import CONNECTED, site_guard, woo_credentials
 from bridge.sync_actions import ActionResult, RefundInFlight, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
-from bridge.woo_client import (
-    WooCall,
-    WooPermanentError,
-    WooStore,
-    WooTransientError,
-)
+from bridge.woo_client import WooCall, WooPermanentError, WooStore, WooTransientError
 
 logger = logging.getLogger(__name__)
 BUSY_DELAY_SECONDS = (0.2, 1.0)

@@ -56,9 +56,36 @@ def record_calls(
 
 
 def record_decision(db: Session, task: SyncTask, outcome: str, message: str, attempt: int) -> None:
+    _insert_decision(db, _task_columns(task.store_id, task), task.action, outcome, message, attempt)
+
+
+def record_ignored_event(
+    db: Session,
+    *,
+    store_id: str,
+    wc_order_id: int | None,
+    session_id: str | None,
+    event_id: str,
+    action: str,
+    reason: str,
+) -> None:
+    """A verified event that must not touch WooCommerce: logged, no task."""
+    columns = {
+        "store_id": store_id,
+        "wc_order_id": wc_order_id,
+        "session_id": session_id,
+        "event_id": event_id,
+        "task_id": None,
+    }
+    _insert_decision(db, columns, action, "ignored", f"ignored: {reason}", 0)
+
+
+def _insert_decision(
+    db: Session, columns: dict[str, Any], action: str, outcome: str, message: str, attempt: int
+) -> None:
     row = {
-        **_task_columns(task.store_id, task),
-        "action": task.action,
+        **columns,
+        "action": action,
         "outcome": outcome,
         "attempt": attempt,
         "message": mask_value(message)[:2000],

@@ -291,6 +291,14 @@ class Authorization:
         except (KeyError, TypeError, ValueError) as exc:
             raise TamperedToken("malformed payload") from exc
 
+    @classmethod
+    def sealed_method(cls, secret: bytes, purpose: str, token: str) -> PaymentMethod | None:
+        """The method `token` was authorized for; None if this sandbox never issued it."""
+        try:
+            return cls.unseal(secret, purpose, token).method
+        except TamperedToken:
+            return None
+
     @property
     def card_digits(self) -> str:
         return self.masked_card.replace("-", "")

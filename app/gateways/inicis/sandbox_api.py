@@ -80,11 +80,8 @@ class InicisSandboxApi:
         }
 
     def sealed_method(self, auth_token: str) -> PaymentMethod | None:
-        """The method ``authToken`` was authenticated for; None if Inicis never issued it."""
-        try:
-            return Authorization.unseal(self._secret, SEAL_PURPOSE, auth_token).method
-        except TamperedToken:
-            return None
+        """The method ``auth_token`` was authenticated for; None if Inicis never issued it."""
+        return Authorization.sealed_method(self._secret, SEAL_PURPOSE, auth_token)
 
     def approve(self, form: Mapping[str, str]) -> dict[str, Any]:
         """POST ``authUrl``; checks signature, verification and the merchant's price."""

@@ -90,10 +90,7 @@ class KcpSandboxApi:
 
     def sealed_method(self, enc_data: str) -> PaymentMethod | None:
         """The method ``enc_data`` was authenticated for; None if KCP never issued it."""
-        try:
-            return Authorization.unseal(self._secret, ENC_PURPOSE, enc_data).method
-        except TamperedToken:
-            return None
+        return Authorization.sealed_method(self._secret, ENC_PURPOSE, enc_data)
 
     def approve(self, body: Mapping[str, str]) -> dict[str, Any]:
         """``POST /gw/enc/v1/payment``."""
