@@ -105,7 +105,7 @@ def test_a_claimed_note_that_never_landed_is_added_on_the_next_attempt(
     assert queue.drain(max_runs=1) == ["retrying"]
     assert store.double.order(order_id)["status"] == "processing"
     assert korea_notes(store, order_id) == []
-    queue.drain(honour_delays=True, max_runs=50)
+    queue.drain(honour_delays=True, max_runs=5000)
     assert len(korea_notes(store, order_id)) == 1
 
 
