@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from app.gateways import PaymentMethod
 from app.payments.money import format_won
 from app.payments.payment_inputs import INSTALLMENT_MONTHS, installments_allowed
+from app.timezones import KST
 
-KST = timezone(timedelta(hours=9), "KST")
 METHOD_ORDER = (
     PaymentMethod.CARD,
     PaymentMethod.KAKAO_PAY,

@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from app.modes import Mode
+
 #: Header under which the HTTP layer passes the notifier's peer address (set from the socket
 #: or the trusted proxy, never copied from the client). KCP and Inicis authenticate their
 #: notifications by source IP only.
@@ -45,11 +47,6 @@ class GatewayName(StrEnum):
     TOSS = "toss"
     KCP = "kcp"
     INICIS = "inicis"
-
-
-class Mode(StrEnum):
-    TEST = "test"
-    LIVE = "live"
 
 
 class PaymentStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 from app.gateways.base import (
@@ -17,10 +17,10 @@ from app.gateways.base import (
     RefundRequest,
 )
 from app.gateways.errors import InvalidNotification, InvalidRequest
+from app.timezones import KST
 
 AMOUNT_MISMATCH_MESSAGE = "결제 금액이 주문 금액과 일치하지 않습니다."
-#: Korea Standard Time: KCP and Inicis stamp their wire times in it without an offset.
-KST = timezone(timedelta(hours=9))
+#: KCP's and Inicis's wire times: KST without an offset.
 _STAMP_FORMAT = "%Y%m%d%H%M%S"
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from app.modes import Mode
 
-class Mode(StrEnum):
-    TEST = "test"
-    LIVE = "live"
+__all__ = ["Mode", "Tenant"]
 
 
 @dataclass(frozen=True)

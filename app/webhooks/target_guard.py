@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from app.modes import Mode
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Iterable[str]]
 
@@ -42,11 +44,6 @@ _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 # Special-purpose blocks that this Python's `is_global` still reports as global (fixed in later
 # 3.11/3.12 releases), so they are listed explicitly.
 _NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10"))
-
-
-class Mode(StrEnum):
-    LIVE = "live"
-    TEST = "test"
 
 
 class RefusalReason(StrEnum):

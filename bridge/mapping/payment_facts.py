@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-KST = timezone(timedelta(hours=9), "KST")
+from app.timezones import KST
+
 META_PREFIX = "_korea_checkout_"
 
 METHOD_NAMES = {
