@@ -63,9 +63,3 @@ def ensure_embedded_redis(var_dir: Path) -> str:
                     raise RuntimeError(f"embedded redis did not start; see {directory}/redis.log")
                 time.sleep(0.05)
     return f"unix://{socket_path}"
-
-
-def stop_embedded_redis(var_dir: Path) -> None:
-    socket_path = (var_dir / "redis" / "redis.sock").resolve()
-    if _responds(socket_path):
-        redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=False)
