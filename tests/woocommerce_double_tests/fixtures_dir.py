@@ -14,9 +14,8 @@ def fixtures_dir() -> Path:
     if override:
         path = Path(override)
     else:
-        # <repo>/tests/woocommerce_double_tests/this.py -> <repo>/../shared/fixtures/...
-        path = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
-        path = path / "woocommerce-10.0.2"
+        # Recorded facts live in the repository: <repo>/tests/fixtures/woocommerce-10.0.2.
+        path = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce-10.0.2"
     if not path.is_dir() or not any(path.glob("*.json")):
         raise RuntimeError(
             f"WooCommerce fixtures not found at {path}; set WOOCOMMERCE_FIXTURES_DIR"
