@@ -13,6 +13,7 @@ from rq import Queue
 
 from app.db import Database
 from app.models.base import utcnow
+from app.payments.money_sweeps import sweep_pending_money
 from app.payments.sessions import expire_overdue_sessions
 from app.settings import Settings
 from app.webhooks.dispatch import install_dispatch
@@ -60,6 +61,9 @@ def _sweeps(app: Flask) -> list[Callable[[], int]]:
     database: Database = app.extensions["kc.database"]
     return [
         lambda: sweep_expired_sessions(database),
+        lambda: sweep_pending_money(
+            database.session_factory, app.extensions["kc.gateways"], utcnow()
+        ),
         lambda: wake_for_overdue_deliveries(app),
         *bridge_sweeps(app),
     ]

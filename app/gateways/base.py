@@ -198,6 +198,8 @@ class PaymentResult:
     failure_code: FailureCode | None = None
     failure_message: str = ""
     gateway_code: str = ""
+    #: ISO 4217 code of ``amount``; the core applies an approval only in the session's.
+    currency: str = "KRW"
 
     @property
     def is_success(self) -> bool:
@@ -241,6 +243,22 @@ class RefundResult:
 
 
 @dataclass(frozen=True)
+class CloseAccountRequest:
+    """Close a virtual account that was never paid into (its session ended without the
+    deposit), so a late deposit is refused by the bank instead of landing on a closed
+    session. ``idempotency_key`` makes a repeated close one close."""
+
+    transaction_id: str
+    order_id: str
+    amount: int
+    reason: str
+    idempotency_key: str
+
+    def __post_init__(self) -> None:
+        _check_won("amount", self.amount)
+
+
+@dataclass(frozen=True)
 class Notification:
     """A verified notification. ``amount`` is what actually moved (the deposit); the core
     completes a session only if ``status`` is APPROVED *and* ``amount`` equals its total.
@@ -279,7 +297,14 @@ class Gateway(Protocol):
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult: ...
 
-    def refund(self, request: RefundRequest) -> RefundResult: ...
+    def refund(self, request: RefundRequest) -> RefundResult:
+        """Refund (or void, for the whole amount). The same ``idempotency_key`` with the same
+        request answers with the same refund, never a second one."""
+        ...
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        """Close an unpaid virtual account; raises ``GatewayDeclined`` when refused."""
+        ...
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification: ...
 

@@ -8,7 +8,6 @@ from urllib.parse import parse_qsl, urlencode
 
 from app.gateways.base import (
     PEER_ADDRESS_HEADER,
-    ConfirmRequest,
     FailureCode,
     GatewayName,
     PaymentMethod,
@@ -56,13 +55,6 @@ def amount_mismatch(gateway: GatewayName, order_id: str, gateway_code: str = "")
     """The return or the approval disagrees with the session total: fail, never approve."""
     return failed(
         gateway, order_id, FailureCode.AMOUNT_MISMATCH, AMOUNT_MISMATCH_MESSAGE, gateway_code
-    )
-
-
-def approval_mismatch(result: PaymentResult, request: ConfirmRequest) -> bool:
-    """An approval (anything but a failure) for another order or amount than the session's."""
-    return result.status is not PaymentStatus.FAILED and (
-        result.amount != request.expected_amount or result.order_id != request.order_id
     )
 
 

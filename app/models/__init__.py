@@ -4,6 +4,7 @@ from app.models.account import Account, ApiKey
 from app.models.base import Base
 from app.models.checkout_session import CheckoutSession
 from app.models.event import Event
+from app.models.gateway_operation import GatewayOperation
 from app.models.idempotency import IdempotencyRecord
 from app.models.payment import PaymentAttempt, VirtualAccountDeposit
 from app.models.refund import Refund
@@ -19,6 +20,7 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "EventDelivery",
+    "GatewayOperation",
     "IdempotencyRecord",
     "PaymentAttempt",
     "Refund",

@@ -1,12 +1,25 @@
-"""Calling a gateway from the core: its exceptions become our one error hierarchy."""
+"""Calling a gateway from the core: its exceptions become our one error hierarchy, or, for
+money calls recorded on a pending row, an outcome to settle that row with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
 
 from app.gateways import errors as gw
 from app.payments.errors import CheckoutError, Conflict, InvalidRequest
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: A row still pending this long after its last gateway call is asked again by the sweep
+#: (with the same idempotency key). Well above any gateway call's deadline, so the sweep
+#: never races the request that is still waiting for the answer.
+RETRY_PENDING_AFTER = timedelta(minutes=2)
 
 
 class GatewayUnavailable(CheckoutError):
@@ -36,3 +49,24 @@ def gateway_call() -> Iterator[None]:
         raise GatewayUnavailable(code="gateway_timeout") from exc
     except gw.GatewayError as exc:
         raise GatewayUnavailable() from exc
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The gateway answered and said no: a final outcome."""
+
+    code: str
+    message: str
+
+
+def ask_gateway(call: Callable[[], T]) -> T | Refused | None:
+    """Run a money call whose row was committed pending first: its result, ``Refused`` when
+    the gateway said no, or None when the outcome is unknown (timeout, transport, server
+    error): the row stays pending and the sweep asks again with the same idempotency key."""
+    try:
+        return call()
+    except (gw.GatewayDeclined, gw.InvalidRequest) as exc:
+        return Refused(exc.gateway_code or exc.code, exc.message)
+    except gw.GatewayError as exc:
+        log.warning("gateway outcome unknown, left pending", extra={"code": exc.code})
+        return None

@@ -1,5 +1,5 @@
 """KG Inicis's confirm flow, shared by the live client and the sandbox: only the call to
-``authUrl`` (and the net cancel of a wrong approval) differs between them.
+``authUrl`` differs between them.
 
 Wire formats stay in ``transformers``; this module decides what to check, in which order.
 """
@@ -10,15 +10,12 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from app.gateways.base import ConfirmRequest, GatewayName, PaymentResult
-from app.gateways.common import amount_mismatch, approval_mismatch
+from app.gateways.base import ConfirmRequest, PaymentResult
 from app.gateways.errors import InvalidRedirect
 from app.gateways.inicis import transformers as tx
 
 #: Posts the approval form to the return's ``authUrl`` and returns Inicis's answer.
 Approve = Callable[[tx.Return, Mapping[str, str]], Mapping[str, Any]]
-#: Undoes an approval at the return's ``netCancelUrl`` (the documented net cancel).
-NetCancel = Callable[[tx.Return, Mapping[str, str]], None]
 
 
 def timestamp() -> str:
@@ -32,10 +29,10 @@ def confirm_payment(
     *,
     mid: str,
     sign_key: str,
-    net_cancel: NetCancel | None = None,
 ) -> PaymentResult:
-    """Check the ``returnUrl`` form against the session, approve the session total as
-    ``price`` and undo (``net_cancel``) an approval of another amount or order."""
+    """Check the ``returnUrl`` form against the session and approve the session total as
+    ``price``. An approval that still differs (amount or order) is reported as it is: the
+    core records a void for it and sends it through INIAPI, like every other void."""
     if not request.params.get("resultCode"):
         return tx.closed_result(request.order_id)
     ret = tx.parse_return(request.params)
@@ -50,9 +47,4 @@ def confirm_payment(
     form = tx.approval_form(
         ret, mid=mid, sign_key=sign_key, timestamp=timestamp(), price=request.expected_amount
     )
-    result = tx.parse_approval(approve(ret, form), request.order_id, method)
-    if approval_mismatch(result, request):
-        if net_cancel is not None:
-            net_cancel(ret, form)
-        return amount_mismatch(GatewayName.INICIS, request.order_id)
-    return result
+    return tx.parse_approval(approve(ret, form), request.order_id, method)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -83,7 +84,6 @@ class InicisClient:
             self._approve,
             mid=self._mid,
             sign_key=self._sign_key,
-            net_cancel=self._net_cancel,
         )
 
     def _approve(self, ret: tx.Return, form: Mapping[str, str]) -> Mapping[str, Any]:
@@ -93,10 +93,6 @@ class InicisClient:
         if not isinstance(reply.body, dict):
             raise GatewayError("이니시스 승인 응답을 해석할 수 없습니다.")
         return reply.body
-
-    def _net_cancel(self, ret: tx.Return, form: Mapping[str, str]) -> None:
-        if _trusted(ret.net_cancel_url, self._auth_hosts):
-            send(self._session, "POST", ret.net_cancel_url, timeout=self._timeout, form=form)
 
     def refund(self, request: RefundRequest) -> RefundResult:
         validate_refund(request)
@@ -117,6 +113,19 @@ class InicisClient:
         if not isinstance(reply.body, dict):
             raise GatewayError("이니시스 환불 응답을 해석할 수 없습니다.")
         return iniapi.parse_refund(reply.body, request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        form = iniapi.close_form(
+            request,
+            mid=self._mid,
+            api_key=self._iniapi_key,
+            client_ip=self._server_ip,
+            timestamp=kst_stamp(datetime.now(UTC)),
+        )
+        reply = send(self._session, "POST", self._refund_url, timeout=self._timeout, form=form)
+        if not isinstance(reply.body, dict):
+            raise GatewayError("이니시스 응답을 해석할 수 없습니다.")
+        iniapi.check_close(reply.body)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         """Inicis signs nothing: accept only its source IPs and our ``mid``."""

@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.gateways.base import GatewayName, RefundRequest, RefundResult, RefundStatus
+from app.gateways.base import (
+    CloseAccountRequest,
+    GatewayName,
+    PaymentMethod,
+    RefundRequest,
+    RefundResult,
+    RefundStatus,
+)
 from app.gateways.common import parse_won
 from app.gateways.errors import GatewayDeclined
 from app.gateways.inicis.transformers import INIAPI_SUCCESS, METHODS, sha512, stamp
@@ -53,6 +60,33 @@ def refund_form(
         plain += encrypted_account
     form["hashData"] = sha512(plain)
     return form
+
+
+def close_form(
+    request: CloseAccountRequest, *, mid: str, api_key: str, client_ip: str, timestamp: str
+) -> dict[str, str]:
+    """ASSUMED: a full ``Refund`` of a VBank payment before its deposit withdraws the
+    account (no refund account: nothing was paid). INIAPI has no idempotency key; a repeated
+    close is refused, which the core records as a failed close for an operator."""
+    paymethod = METHODS[PaymentMethod.VIRTUAL_ACCOUNT][1]
+    form = {
+        "type": "Refund",
+        "paymethod": paymethod,
+        "timestamp": timestamp,
+        "clientIp": client_ip,
+        "mid": mid,
+        "tid": request.transaction_id,
+        "msg": request.reason,
+    }
+    plain = f"{api_key}Refund{paymethod}{timestamp}{client_ip}{mid}{request.transaction_id}"
+    form["hashData"] = sha512(plain)
+    return form
+
+
+def check_close(body: Mapping[str, Any]) -> None:
+    code = str(body.get("resultCode", ""))
+    if code != INIAPI_SUCCESS:
+        raise GatewayDeclined(str(body.get("resultMsg", "")), gateway_code=code)
 
 
 def parse_refund(body: Mapping[str, Any], request: RefundRequest) -> RefundResult:

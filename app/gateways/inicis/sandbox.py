@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -105,7 +106,6 @@ class InicisSandbox:
         return WindowRedirect(return_url, RedirectMethod.POST, back)
 
     def confirm_payment(self, request: ConfirmRequest) -> PaymentResult:
-        # The simulated approval stores nothing, so there is nothing to net-cancel.
         return approval.confirm_payment(
             request, self._approve, mid=SANDBOX_MID, sign_key=SANDBOX_SIGN_KEY
         )
@@ -138,6 +138,19 @@ class InicisSandbox:
             encrypted_account=account,
         )
         return iniapi.parse_refund(self._api.refund(form), request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        require_transaction(
+            self._secret, TX_PREFIX, request.transaction_id, request.order_id, request.amount
+        )
+        form = iniapi.close_form(
+            request,
+            mid=SANDBOX_MID,
+            api_key=SANDBOX_INIAPI_KEY,
+            client_ip="127.0.0.1",
+            timestamp=now_utc().strftime("%Y%m%d%H%M%S"),
+        )
+        iniapi.check_close(self._api.refund(form))
 
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int

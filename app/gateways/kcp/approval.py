@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.gateways.base import ConfirmRequest, GatewayName, PaymentResult
-from app.gateways.common import amount_mismatch, approval_mismatch
+from app.gateways.common import amount_mismatch
 from app.gateways.errors import InvalidRedirect
 from app.gateways.kcp import transformers as tx
 
@@ -21,8 +21,9 @@ Approve = Callable[[Mapping[str, str]], Mapping[str, Any]]
 def confirm_payment(
     request: ConfirmRequest, approve: Approve, *, site_cd: str, cert_info: str
 ) -> PaymentResult:
-    """Check the ``Ret_URL`` return against the session, approve the session total and
-    never report an approval of another amount as paid."""
+    """Check the ``Ret_URL`` return against the session and approve the session total. An
+    approval that still differs (amount or order) is reported as it is: money was taken,
+    and the core voids what it does not apply."""
     ret = tx.parse_return(request.params)
     if ret.order_id != request.order_id:
         raise InvalidRedirect()
@@ -37,7 +38,4 @@ def confirm_payment(
     body = tx.approval_body(
         ret, site_cd=site_cd, cert_info=cert_info, amount=request.expected_amount, method=method
     )
-    result = tx.parse_approval(approve(body), request.order_id, method)
-    if approval_mismatch(result, request):
-        return amount_mismatch(GatewayName.KCP, request.order_id)
-    return result
+    return tx.parse_approval(approve(body), request.order_id, method)

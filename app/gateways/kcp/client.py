@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -109,6 +110,11 @@ class KcpClient:
         body = tx.cancel_body(request, site_cd=self._site_cd, cert_info=self._cert_info)
         body["kcp_sign_data"] = self._sign(tx.sign_string(body))
         return tx.parse_cancel(self._post(tx.CANCEL_PATH, body), request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        body = tx.close_account_body(request, site_cd=self._site_cd, cert_info=self._cert_info)
+        body["kcp_sign_data"] = self._sign(tx.sign_string(body))
+        tx.check_close(self._post(tx.CANCEL_PATH, body))
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         """KCP signs nothing: accept only its published source IPs and our ``site_cd``."""

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -122,6 +123,14 @@ class KcpSandbox:
         body = tx.cancel_body(request, site_cd=SANDBOX_SITE_CD, cert_info="sandbox")
         body["kcp_sign_data"] = self._api.sign(tx.sign_string(body))
         return tx.parse_cancel(self._api.cancel(body), request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        require_transaction(
+            self._secret, TX_PREFIX, request.transaction_id, request.order_id, request.amount
+        )
+        body = tx.close_account_body(request, site_cd=SANDBOX_SITE_CD, cert_info="sandbox")
+        body["kcp_sign_data"] = self._api.sign(tx.sign_string(body))
+        tx.check_close(self._api.cancel(body))
 
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int

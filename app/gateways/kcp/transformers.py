@@ -32,6 +32,7 @@ from typing import Any
 
 from app.gateways.base import (
     CardDetails,
+    CloseAccountRequest,
     FailureCode,
     GatewayName,
     PaymentMethod,
@@ -255,6 +256,27 @@ MOD_TYPES: Mapping[tuple[bool, bool], str] = {
     (True, False): "STHD",
     (True, True): "STPD",
 }
+
+
+def close_account_body(
+    request: CloseAccountRequest, *, site_cd: str, cert_info: str
+) -> dict[str, str]:
+    """ASSUMED: a full cancel (``STSC``) of a virtual account before its deposit withdraws
+    the account. KCP has no idempotency key; a repeated close of a closed account is refused
+    by KCP, which the core records as a failed close for an operator to look at."""
+    return {
+        "site_cd": site_cd,
+        "kcp_cert_info": cert_info,
+        "tno": request.transaction_id,
+        "mod_type": "STSC",
+        "mod_desc": request.reason,
+    }
+
+
+def check_close(body: Mapping[str, Any]) -> None:
+    res_cd = str(body.get("res_cd", ""))
+    if res_cd != SUCCESS:
+        raise GatewayDeclined(str(body.get("res_msg", "")), gateway_code=res_cd)
 
 
 def sign_string(body: Mapping[str, str]) -> str:

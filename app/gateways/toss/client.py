@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     GatewayName,
     Mode,
@@ -29,7 +30,7 @@ from app.gateways.base import (
     RefundResult,
     WindowRedirect,
 )
-from app.gateways.common import amount_mismatch, validate_refund
+from app.gateways.common import validate_refund
 from app.gateways.errors import GatewayDeclined, GatewayError, InvalidNotification, InvalidRedirect
 from app.gateways.http import DEFAULT_TIMEOUT, Reply, send
 from app.gateways.toss import transformers as tx
@@ -101,10 +102,8 @@ class TossClient:
             raise GatewayError(message, gateway_code=code)
         if code:
             return tx.failed_result(request.order_id, code, message)
-        result = tx.parse_payment(reply.body)
-        if result.order_id != request.order_id or result.amount != request.expected_amount:
-            return amount_mismatch(GatewayName.TOSS, request.order_id)
-        return result
+        # An approval of another amount or order is still money taken: the core voids it.
+        return tx.parse_payment(reply.body)
 
     def refund(self, request: RefundRequest) -> RefundResult:
         validate_refund(request)
@@ -116,6 +115,14 @@ class TossClient:
         if code:
             raise GatewayDeclined(message, gateway_code=code)
         return tx.parse_cancel(reply.body, request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        path = f"/v1/payments/{quote(request.transaction_id, safe='')}/cancel"
+        body = tx.close_account_body(request)
+        reply = self._call("POST", path, body, idempotency_key=request.idempotency_key)
+        code, message = _error(reply)
+        if code:
+            raise GatewayDeclined(message, gateway_code=code)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         """Never trust the body: re-read the payment from Toss and, for DEPOSIT_CALLBACK,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from app.gateways.base import (
+    CloseAccountRequest,
     ConfirmRequest,
     FailureCode,
     GatewayName,
@@ -130,6 +131,16 @@ class TossSandbox:
         if status != 200:
             raise GatewayDeclined(answer["message"], gateway_code=answer["code"])
         return tx.parse_cancel(answer, request)
+
+    def close_virtual_account(self, request: CloseAccountRequest) -> None:
+        require_transaction(
+            self._secret, TX_PREFIX, request.transaction_id, request.order_id, request.amount
+        )
+        status, answer = self._api.close_account(
+            request.transaction_id, tx.close_account_body(request), order_id=request.order_id
+        )
+        if status != 200:
+            raise GatewayDeclined(answer["message"], gateway_code=answer["code"])
 
     def simulate_deposit(
         self, *, transaction_id: str, order_id: str, expected_amount: int, deposited_amount: int

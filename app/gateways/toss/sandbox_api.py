@@ -167,6 +167,15 @@ class TossSandboxApi:
             "cancels": [cancel],
         }
 
+    def close_account(
+        self, payment_key: str, body: Mapping[str, Any], *, order_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``POST /v1/payments/{paymentKey}/cancel`` of an unpaid virtual account. Nothing is
+        stored, so the same request (and Idempotency-Key) always gets the same answer."""
+        if not body.get("cancelReason"):
+            return 400, {"code": "INVALID_REQUEST", "message": "잘못된 요청입니다."}
+        return 200, {"paymentKey": payment_key, "orderId": order_id, "status": "CANCELED"}
+
     def deposit_callback(
         self, *, transaction_id: str, order_id: str, expected: int, deposited: int
     ) -> dict[str, Any]:

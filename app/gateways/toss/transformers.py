@@ -12,7 +12,10 @@ Documentation followed:
   PARTIAL_CANCELED / ABORTED / EXPIRED: https://docs.tosspayments.com/reference#payment-객체
 - Cancel: ``POST /v1/payments/{paymentKey}/cancel`` with ``cancelReason``, ``cancelAmount``
   and ``refundReceiveAccount {bank, accountNumber, holderName}`` for virtual accounts
-  (https://docs.tosspayments.com/guides/v2/cancel-payment).
+  (https://docs.tosspayments.com/guides/v2/cancel-payment); the ``Idempotency-Key`` header
+  makes a repeated cancel answer with the first one's result (the reference's 멱등키
+  section). Cancelling a
+  ``WAITING_FOR_DEPOSIT`` payment withdraws its virtual account.
 - Error codes: https://docs.tosspayments.com/reference/error-codes
 - Webhooks ``DEPOSIT_CALLBACK`` ``{createdAt, secret, status, transactionKey, orderId}``
   whose ``secret`` equals the Payment's ``secret``: https://docs.tosspayments.com/en/webhooks
@@ -28,6 +31,7 @@ from typing import Any
 
 from app.gateways.base import (
     CardDetails,
+    CloseAccountRequest,
     ConfirmRequest,
     FailureCode,
     GatewayName,
@@ -241,6 +245,7 @@ def parse_payment(payment: Mapping[str, Any]) -> PaymentResult:
         failure_code=failure_code(str(failure["code"])) if failure else None,
         failure_message=str(failure["message"]) if failure else "",
         gateway_code=str(failure["code"]) if failure else "",
+        currency=str(payment.get("currency") or "KRW"),
     )
 
 
@@ -259,6 +264,12 @@ def cancel_body(request: RefundRequest) -> dict[str, Any]:
             "holderName": request.refund_account.holder,
         }
     return body
+
+
+def close_account_body(request: CloseAccountRequest) -> dict[str, Any]:
+    """A cancel without ``cancelAmount`` cancels all of it: for an unpaid virtual account,
+    the account itself."""
+    return {"cancelReason": request.reason}
 
 
 def parse_cancel(payment: Mapping[str, Any], request: RefundRequest) -> RefundResult:

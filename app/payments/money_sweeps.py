@@ -1,0 +1,20 @@
+"""The worker's periodic sweep over money left pending at a gateway: refunds, voids and
+virtual-account closings whose answer never came are asked again with the same
+idempotency key and settled once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.gateways.provider import GatewayProvider
+from app.payments.refunds import retry_pending_refunds
+
+
+def sweep_pending_money(
+    session_factory: Callable[[], Session], gateways: GatewayProvider, now: datetime
+) -> int:
+    """One round; returns how many rows it asked the gateways about."""
+    return retry_pending_refunds(session_factory, gateways, now)
