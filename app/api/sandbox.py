@@ -8,11 +8,12 @@ work rolls back every 4xx).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from app.api.auth import current_tenant
 from app.api.body import json_body
 from app.api.refunds import gateway_provider
+from app.api.sessions import checkout_links
 from app.gateways import SandboxGateway
 from app.models.base import utcnow
 from app.payments import deposits, sessions
@@ -23,7 +24,6 @@ from app.payments.representation import session_to_dict
 from app.payments.status import SessionStatus
 from app.payments.tenancy import Mode
 from app.payments.validation import parse
-from app.settings import Settings
 from app.web_db import database
 
 bp = Blueprint("sandbox", __name__)
@@ -39,7 +39,6 @@ def deposit(session_id: str) -> Response:
             details={"field": "x-api-key"},
         )
     body = parse(SandboxDepositBody, json_body(required=False))
-    settings: Settings = current_app.extensions["kc.settings"]
     now = utcnow()
     with database().transaction() as db:
         session = sessions.get_session(db, tenant, session_id, now)
@@ -61,7 +60,7 @@ def deposit(session_id: str) -> Response:
             )
             notice = gateway.parse_notification(callback.headers, callback.body)
         outcome = deposits.apply_deposit(db, notice, now)
-        data = session_to_dict(outcome.session, settings.public_base_url)
+        data = session_to_dict(outcome.session, checkout_links())
         rejected = {
             "failureCode": outcome.deposit.failure_code,
             "depositedAmount": outcome.deposit.amount,

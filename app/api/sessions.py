@@ -12,26 +12,26 @@ from app.api.query import limit_param
 from app.models import CheckoutSession
 from app.models.base import utcnow
 from app.payments import sessions as service
+from app.payments.checkout_links import CheckoutLinks
 from app.payments.errors import InvalidRequest
 from app.payments.inputs import AddressUpdate, CreateSessionRequest, UpdateSessionRequest
-from app.payments.representation import checkout_url, session_to_dict
+from app.payments.representation import session_to_dict
 from app.payments.status import SessionStatus
 from app.payments.timefmt import isoformat_z
 from app.payments.validation import parse
-from app.settings import Settings
 from app.web_db import db_session
 
 bp = Blueprint("sessions", __name__)
 PUBLIC_ENDPOINTS = frozenset({"api.sessions.update_address"})
 
 
-def _base_url() -> str:
-    settings: Settings = current_app.extensions["kc.settings"]
-    return settings.public_base_url
+def checkout_links() -> CheckoutLinks:
+    links: CheckoutLinks = current_app.extensions["kc.checkout_links"]
+    return links
 
 
 def _session_response(session: CheckoutSession, status: int = 200) -> Response:
-    response = jsonify({"success": True, "data": session_to_dict(session, _base_url())})
+    response = jsonify({"success": True, "data": session_to_dict(session, checkout_links())})
     response.status_code = status
     return response
 
@@ -45,7 +45,7 @@ def create_session() -> Response:
         {
             "success": True,
             "sessionId": session.id,
-            "checkoutUrl": checkout_url(_base_url(), session.id),
+            "checkoutUrl": checkout_links().shopper_url(session.id),
             "expiresAt": isoformat_z(session.expires_at),
         }
     )
@@ -71,6 +71,7 @@ def update_session(session_id: str) -> Response:
 
 @bp.patch("/checkout/session/<session_id>/address")
 def update_address(session_id: str) -> Response:
+    """Key-less as the reference document shows, so only while the session is pending."""
     body = parse(AddressUpdate, json_body())
     session = service.update_address(db_session(), session_id, body, utcnow())
     return jsonify({"success": True, "data": {"sessionId": session.id, "address": session.address}})
@@ -110,7 +111,7 @@ def list_sessions() -> Response:
     )
     body: dict[str, Any] = {
         "success": True,
-        "data": [session_to_dict(session, _base_url()) for session in page.sessions],
+        "data": [session_to_dict(session, checkout_links()) for session in page.sessions],
         "hasMore": page.next_cursor is not None,
         "nextCursor": page.next_cursor,
     }

@@ -10,7 +10,7 @@ from flask import Response, current_app, g, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from app.api.errors import status_for
-from app.checkout import presenters
+from app.checkout import address_form, presenters, security
 from app.checkout.csrf import check_csrf, csrf_token
 from app.checkout.i18n import Catalog, choose_language
 from app.gateways import RedirectMethod, WindowRedirect
@@ -23,12 +23,6 @@ from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 CSRF_EXEMPT = frozenset({"checkout.payment_return"})
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 #: Status -> (title key, body key, where the button goes)
 STATUS_PAGES: dict[SessionStatus, tuple[str, str, str]] = {
     SessionStatus.COMPLETED: ("completed_title", "completed_body", "return"),
@@ -76,11 +70,12 @@ def render(template: str, status: int = 200, **context: Any) -> Response:
             t=t,
             won=lambda amount: presenters.won(amount, lang),
             csrf_token=csrf_token,
+            csp_nonce=security.nonce,
             **context,
         ),
         status,
     )
-    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept-Language")
     return response
 
@@ -124,11 +119,13 @@ def session_page(
             link=presenters.with_session_id(session.return_url, session.id),
             **common,
         )
-    address = session.address or {}
+    pending = state is SessionStatus.PENDING
+    if pending:
+        security.use_postcode()
+    # The cancel form lands on the shop's cancelUrl; the pay form on the (sandbox) window.
+    security.allow_form_target(session.cancel_url, public_base_url())
     values = {
-        "postalCode": address.get("postalCode") or "",
-        "address": address.get("roadAddress") or address.get("address") or "",
-        "detailAddress": address.get("detailAddress") or "",
+        **address_form.shown(session.address),
         "method": "card",
         "installmentMonths": "0",
         **(form or {}),
@@ -145,12 +142,15 @@ def session_page(
         error=error_message(error),
         notice=t("notice_closed") if notice == "closed" else None,
         values=values,
+        pending=pending,
+        postcode_script=security.POSTCODE_SCRIPT,
         **common,
     )
 
 
 def follow_window(window: WindowRedirect) -> Response:
     """Send the browser where a gateway says: a redirect, or an auto-submitted form."""
+    security.allow_form_target(window.url)
     if window.http_method is RedirectMethod.GET:
         response = make_response("", 303)
         response.headers["Location"] = window.url

@@ -7,20 +7,39 @@ sandbox's ``submit_window``, which answers with the gateway's real return redire
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from flask import Blueprint, Response, request
 
-from app.checkout import rendering
+from app.checkout import rendering, security
 from app.checkout.rendering import follow_window, render
 from app.gateways import InvalidWindowSubmission, PaymentMethod, SandboxGateway
 from app.gateways.base import EASY_PAY_METHODS
 from app.gateways.sandbox_window import describe_window
+from app.models import CheckoutSession
 from app.payments.errors import InvalidRequest, NotFound
 from app.payments.payment_inputs import INSTALLMENT_MONTHS, installments_allowed
+from app.web_db import db_session
 
 bp = Blueprint("sandbox_window", __name__, url_prefix="/sandbox/window")
 bp.before_request(rendering.before_request)
+bp.after_request(security.apply_headers)
 bp.register_error_handler(Exception, rendering.error_page)
 OUR_FIELDS = frozenset({"csrf_token", "lang", "card_number", "installment_months", "action"})
+OUR_RETURN = re.compile(r"/checkout/(cs_[0-9a-f]{32})/return/")
+
+
+def _allow_shop_return(urls: Iterable[str]) -> None:
+    """The window's forms end, through our return endpoint's redirect, on the shop's
+    returnUrl; Chromium checks ``form-action`` along those redirects too."""
+    for url in urls:
+        found = OUR_RETURN.search(url)
+        if found is not None:
+            session = db_session().get(CheckoutSession, found.group(1))
+            if session is not None:
+                security.allow_form_target(session.return_url)
+            return
 
 
 def _gateway_fields() -> dict[str, str]:
@@ -49,6 +68,7 @@ def window(gateway: str) -> Response:
         summary = describe_window(gateway, fields)
     except InvalidWindowSubmission as exc:
         raise _invalid(exc) from exc
+    _allow_shop_return(fields.values())
     method = summary.method
     kind = (
         "card"
@@ -78,6 +98,7 @@ def submit(gateway: str) -> Response:
         back = sandbox.submit_window(form)
     except InvalidWindowSubmission as exc:
         raise _invalid(exc) from exc
+    _allow_shop_return([back.url])
     return follow_window(back)
 
 

@@ -23,6 +23,12 @@ class EventType(StrEnum):
     PAYMENT_CANCELLED = "payment.cancelled"
     SESSION_EXPIRED = "session.expired"
     VIRTUAL_ACCOUNT_ISSUED = "virtual_account.issued"
+    SESSION_ADDRESS_UPDATED = "session.address_updated"
+
+
+#: Kept in the account's event log (GET /api/events) but never sent as a webhook: not one of
+#: the documented webhook events, and receivers are not expected to know it.
+RECORD_ONLY = frozenset({EventType.SESSION_ADDRESS_UPDATED})
 
 
 def record_event(
@@ -43,7 +49,8 @@ def record_event(
     )
     db.add(event)
     db.flush()
-    plan_deliveries(db, event, session, now)
+    if event_type not in RECORD_ONLY:
+        plan_deliveries(db, event, session, now)
     return event
 
 
@@ -103,7 +110,7 @@ def redeliver_event(db: Session, tenant: Tenant, event_id: str, now: datetime) -
     or plan one if the event had none (e.g. a webhook URL was configured afterwards)."""
     event = get_event(db, tenant, event_id)
     deliveries = deliveries_by_event(db, [event.id])[event.id]
-    if not deliveries and event.session_id is not None:
+    if not deliveries and event.session_id is not None and event.type not in RECORD_ONLY:
         session = db.get_one(CheckoutSession, event.session_id)
         plan_deliveries(db, event, session, now)
         return event

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.models import CheckoutSession, Refund
+from app.payments.checkout_links import CheckoutLinks
 from app.payments.timefmt import isoformat_z
 
 
-def checkout_url(public_base_url: str, session_id: str) -> str:
-    return f"{public_base_url.rstrip('/')}/checkout/{session_id}"
-
-
-def session_to_dict(session: CheckoutSession, public_base_url: str) -> dict[str, Any]:
+def session_to_dict(session: CheckoutSession, links: CheckoutLinks) -> dict[str, Any]:
     return {
         "sessionId": session.id,
         "status": session.status,
@@ -28,7 +25,7 @@ def session_to_dict(session: CheckoutSession, public_base_url: str) -> dict[str,
         "customer": session.customer,
         "address": session.address,
         "metadata": session.metadata_,
-        "checkoutUrl": checkout_url(public_base_url, session.id),
+        "checkoutUrl": links.shopper_url(session.id),
         "returnUrl": session.return_url,
         "cancelUrl": session.cancel_url,
         "webhookUrl": session.webhook_url,

@@ -152,28 +152,44 @@ def update_session(
 def update_address(
     db: Session, session_id: str, request: AddressUpdate, now: datetime
 ) -> CheckoutSession:
-    """Customer-facing: authorised by knowing the id of an open session."""
+    """Customer-facing, so only while the session is pending: the address freezes once a
+    payment starts. Every change is recorded as a ``session.address_updated`` event."""
     session = get_session(db, None, session_id, now, lock=True)
-    _require_status(session, {SessionStatus.PENDING, SessionStatus.PROCESSING}, "change")
+    _require_status(session, {SessionStatus.PENDING}, "change the address of")
     road = request.roadAddress or request.address or request.jibunAddress
-    session.address = {
+    address = {
         "postalCode": request.postalCode,
         "address": request.address or road,
         "roadAddress": request.roadAddress,
         "jibunAddress": request.jibunAddress,
         "detailAddress": request.detailAddress,
     }
+    if address == session.address:
+        return session
+    previous, session.address = session.address, address
     session.updated_at = now
+    data = {"sessionId": session.id, "address": address, "previousAddress": previous}
+    record_event(db, session, EventType.SESSION_ADDRESS_UPDATED, data, now)
     return session
 
 
-def cancel_session(
-    db: Session, tenant: Tenant | None, session_id: str, now: datetime
-) -> CheckoutSession:
-    session = get_session(db, tenant, session_id, now, lock=True)
+def _cancel(db: Session, session: CheckoutSession, now: datetime) -> CheckoutSession:
     transition(session, SessionStatus.CANCELLED, now)
     record_event(db, session, EventType.PAYMENT_CANCELLED, session_event_data(session), now)
     return session
+
+
+def cancel_session(db: Session, tenant: Tenant, session_id: str, now: datetime) -> CheckoutSession:
+    """The merchant's cancel (its API key): a pending or processing session."""
+    return _cancel(db, get_session(db, tenant, session_id, now, lock=True), now)
+
+
+def cancel_by_customer(db: Session, session_id: str, now: datetime) -> CheckoutSession:
+    """The shopper's cancel on the hosted page: only before a payment started. A processing
+    session may hold a virtual account awaiting its deposit or an approval on its way."""
+    session = get_session(db, None, session_id, now, lock=True)
+    _require_status(session, {SessionStatus.PENDING}, "cancel")
+    return _cancel(db, session, now)
 
 
 @dataclass(frozen=True)

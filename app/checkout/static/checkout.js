@@ -27,40 +27,40 @@
   payForm.addEventListener("change", syncMethod);
   syncMethod();
 
-  // Korean address search (Daum Postcode). Manual entry always stays possible.
+  // Korean address search (Kakao's Daum Postcode; `kakao.Postcode` since 2026, `daum.Postcode`
+  // before). Manual entry always stays possible. The pay form carries the chosen address.
   var searchButton = $("#address-search");
   var unavailable = $("#address-unavailable");
-  function saveAddress(data) {
-    var body = { postalCode: data.postalCode, address: data.address };
-    if (data.roadAddress) { body.roadAddress = data.roadAddress; }
-    if (data.jibunAddress) { body.jibunAddress = data.jibunAddress; }
-    var detail = $("#detailAddress").value.trim();
-    if (detail) { body.detailAddress = detail; }
-    return fetch(payForm.dataset.addressUrl, {
-      method: "PATCH",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    }).catch(function () { /* the pay form posts the address again */ });
+  var searched = [$("#roadAddress"), $("#jibunAddress")];
+  function postcodeApi() {
+    if (window.kakao && window.kakao.Postcode) { return window.kakao.Postcode; }
+    if (window.daum && window.daum.Postcode) { return window.daum.Postcode; }
+    return null;
   }
+  // Typing over a searched address makes its road and lot-number forms stale.
+  ["#postalCode", "#address"].forEach(function (selector) {
+    var input = $(selector);
+    if (input) {
+      input.addEventListener("input", function () {
+        searched.forEach(function (field) { if (field) { field.value = ""; } });
+      });
+    }
+  });
   if (searchButton) {
     searchButton.addEventListener("click", function () {
-      if (!(window.daum && window.daum.Postcode)) {
+      var Postcode = postcodeApi();
+      if (!Postcode) {
         unavailable.hidden = false;
         $("#postalCode").focus();
         return;
       }
-      new window.daum.Postcode({
+      new Postcode({
         oncomplete: function (data) {
-          var road = data.roadAddress || data.address;
           $("#postalCode").value = data.zonecode;
-          $("#address").value = road;
+          $("#address").value = data.roadAddress || data.address;
+          $("#roadAddress").value = data.roadAddress || "";
+          $("#jibunAddress").value = data.jibunAddress || "";
           $("#detailAddress").focus();
-          saveAddress({
-            postalCode: data.zonecode,
-            address: road,
-            roadAddress: data.roadAddress,
-            jibunAddress: data.jibunAddress
-          });
         }
       }).open();
     });

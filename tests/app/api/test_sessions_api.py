@@ -6,8 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from app.api.responses import CreateSessionResponse, SessionListResponse, SessionResponse
+from app.db import Database
+from app.models import Event, EventDelivery
+from tests.app.checkout.checkout_helpers import open_window
 from tests.conftest import Merchant, session_body
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -21,7 +25,10 @@ def test_create_session_example_returns_documented_shape(client: FlaskClient, me
     body = CreateSessionResponse.model_validate(response.get_json())
     assert body.success is True
     assert re.fullmatch(r"cs_[0-9a-f]{32}", body.sessionId)
-    assert body.checkoutUrl == f"https://checkout.example.test/checkout/{body.sessionId}"
+    # The documented shape plus the shopper's capability (see test_checkout_url_...).
+    page, capability = body.checkoutUrl.split("?t=")
+    assert page == f"https://checkout.example.test/checkout/{body.sessionId}"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", capability)
     expires = datetime.strptime(body.expiresAt, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert timedelta(hours=23, minutes=59) < expires - datetime.now(UTC) <= timedelta(hours=24)
 
@@ -259,3 +266,81 @@ def test_address_endpoint_allows_cross_origin_calls(
         headers={**merchant.headers(), "Origin": "https://evil.example"},
     )
     assert "Access-Control-Allow-Origin" not in merchant_only.headers
+
+
+def test_checkout_url_carries_a_capability_of_its_own_session(
+    client: FlaskClient, merchant: Merchant
+):
+    """The id alone opens nothing on the hosted page, so the link the merchant hands the
+    shopper adds an unguessable capability; reading the session again gives the same link."""
+    urls = []
+    for _ in range(2):
+        created = client.post(
+            "/api/checkout/create-session", json=session_body(), headers=merchant.headers()
+        ).get_json()
+        read = client.get(
+            f"/api/checkout/session/{created['sessionId']}", headers=merchant.headers()
+        )
+        assert read.get_json()["data"]["checkoutUrl"] == created["checkoutUrl"]
+        urls.append(created["checkoutUrl"])
+    assert urls[0].split("?t=")[1] != urls[1].split("?t=")[1]
+
+
+def _address_events(database: Database, session_id: str) -> list[dict]:
+    with database.transaction() as db:
+        query = (
+            select(Event)
+            .where(Event.session_id == session_id, Event.type == "session.address_updated")
+            .order_by(Event.created_at)
+        )
+        return [event.data for event in db.scalars(query)]
+
+
+def test_every_address_change_is_an_event_not_a_webhook(
+    client: FlaskClient, create_session, database: Database
+):
+    session_id = create_session(webhookUrl="https://yourstore.com/webhooks/checkout")
+    path = f"/api/checkout/session/{session_id}/address"
+    first = {"postalCode": "06236", "address": "서울 강남구 테헤란로 123"}
+    second = {**first, "detailAddress": "4층"}
+    for body in (first, first, second):
+        assert client.patch(path, json=body).status_code == 200
+    events = _address_events(database, session_id)
+    assert [event["address"]["detailAddress"] for event in events] == [None, "4층"]
+    assert events[0]["previousAddress"] is None
+    assert events[1]["previousAddress"] == events[0]["address"]
+    with database.transaction() as db:
+        deliveries = (
+            select(func.count())
+            .select_from(EventDelivery)
+            .join(Event, Event.id == EventDelivery.event_id)
+            .where(Event.session_id == session_id)
+        )
+        assert db.scalar(deliveries) == 0
+
+
+def test_address_freezes_once_payment_starts(
+    client: FlaskClient, merchant: Merchant, create_session, database: Database
+):
+    session_id = create_session()
+    open_window(client, session_id, "card")
+    status = client.get(f"/api/checkout/session/{session_id}", headers=merchant.headers())
+    assert status.get_json()["data"]["status"] == "processing"
+    response = client.patch(
+        f"/api/checkout/session/{session_id}/address",
+        json={"postalCode": "06236", "address": "서울 강남구 테헤란로 123"},
+    )
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "invalid_state"
+    assert response.get_json()["error"]["details"]["status"] == "processing"
+    assert _address_events(database, session_id) == []
+
+
+def test_the_merchant_may_still_cancel_a_processing_session(
+    client: FlaskClient, merchant: Merchant, create_session
+):
+    session_id = create_session()
+    open_window(client, session_id, "card")
+    response = client.post(f"/api/checkout/session/{session_id}/cancel", headers=merchant.headers())
+    assert response.status_code == 200
+    assert response.get_json()["data"]["status"] == "cancelled"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -38,16 +39,38 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def page_token(client, session_id: str) -> str:
-    html = client.get(f"/checkout/{session_id}").get_data(as_text=True)
+def shopper_link(client, session: str) -> str:
+    """The path of the session's ``checkoutUrl``. ``session`` is that URL already (a browser
+    over HTTP reads it from the API), or a session id whose link a Flask client's app makes."""
+    if session.startswith(("http://", "https://", "/")):
+        return path_of(session)
+    return path_of(client.application.extensions["kc.checkout_links"].shopper_url(session))
+
+
+def session_id_of(session: str) -> str:
+    found = re.search(r"cs_[0-9a-f]{32}", session)
+    assert found is not None, session
+    return found.group(0)
+
+
+def open_page(client, session: str, query: str = ""):
+    """The shopper opens their link: the capability becomes a cookie, then the page shows."""
+    granted = client.get(shopper_link(client, session) + query)
+    assert granted.status_code == 303, granted.get_data(as_text=True)
+    return client.get(path_of(granted.headers["Location"]))
+
+
+def page_token(client, session: str) -> str:
+    html = open_page(client, session).get_data(as_text=True)
     return forms(html)[0].fields["csrf_token"]
 
 
-def start(client, session_id: str, method: str = "card", **extra: str):
-    """Press pay on the page; returns the response (the auto-submitted window form)."""
-    token = page_token(client, session_id)
+def start(client, session: str, method: str = "card", **extra: str):
+    """Press pay on the page; returns the response (the auto-submitted window form).
+    ``session``: a session id, or its checkoutUrl (see ``shopper_link``)."""
+    token = page_token(client, session)
     body = {"csrf_token": token, "method": method, "agree": "yes", **extra}
-    return client.post(f"/checkout/{session_id}/pay", data=body)
+    return client.post(f"/checkout/{session_id_of(session)}/pay", data=body)
 
 
 def follow(client, response):
@@ -68,8 +91,8 @@ def follow(client, response):
     raise AssertionError("redirect loop")
 
 
-def open_window(client, session_id: str, method: str = "card", **extra: str):
-    response = start(client, session_id, method, **extra)
+def open_window(client, session: str, method: str = "card", **extra: str):
+    response = start(client, session, method, **extra)
     assert response.status_code == 200, response.get_data(as_text=True)
     form = forms(response.get_data(as_text=True))[0]
     window = client.post(path_of(form.action), data=form.fields)
@@ -83,6 +106,6 @@ def submit_window(client, window, **choices: str):
     return follow(client, response)
 
 
-def pay(client, session_id: str, method: str = "card", choices=None, **extra: str):
-    window = open_window(client, session_id, method, **extra)
+def pay(client, session: str, method: str = "card", choices=None, **extra: str):
+    window = open_window(client, session, method, **extra)
     return submit_window(client, window, **(choices or {"action": "approve"}))

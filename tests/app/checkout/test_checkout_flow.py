@@ -7,6 +7,7 @@ from app.models import Event, PaymentAttempt
 from tests.app.checkout.checkout_helpers import (
     follow,
     forms,
+    open_page,
     open_window,
     path_of,
     pay,
@@ -141,7 +142,7 @@ def test_closing_the_window_returns_to_the_page_without_a_decline(
 
 def test_customer_cancel_goes_to_cancel_url(client, merchant, create_session, database):
     session_id = create_session()
-    html = client.get(f"/checkout/{session_id}").get_data(as_text=True)
+    html = open_page(client, session_id).get_data(as_text=True)
     cancel_form = next(form for form in forms(html) if form.action.endswith("/cancel"))
     response = client.post(path_of(cancel_form.action), data=cancel_form.fields)
     assert response.status_code == 303

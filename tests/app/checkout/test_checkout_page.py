@@ -6,11 +6,13 @@ from sqlalchemy import update
 
 from app.models import CheckoutSession
 from app.models.base import utcnow
+from tests.app.checkout.checkout_helpers import open_page
 
-DAUM = '<script src="//t1.daumcdn.net/mapjsapi/bundle/postcode/prod/postcode.v2.js" async>'
+POSTCODE = '<script src="https://t1.kakaocdn.net/mapjsapi/bundle/postcode/prod/postcode.v2.js"'
 
 
 def _html(client, session_id, query="", **headers):
+    open_page(client, session_id)
     response = client.get(f"/checkout/{session_id}{query}", headers=headers)
     assert response.status_code == 200
     return response.get_data(as_text=True)
@@ -21,7 +23,7 @@ def test_korean_by_default_with_won_amounts_and_address_search(client, create_se
     assert '<html lang="ko">' in html
     assert "29,000원 결제하기" in html
     assert "총 결제금액" in html
-    assert DAUM in html
+    assert POSTCODE in html
     assert 'name="postalCode"' in html
     assert "readonly" not in html  # manual entry always possible
     for label in ("신용·체크카드", "가상계좌", "실시간 계좌이체", "카카오페이", "네이버페이"):
@@ -124,7 +126,7 @@ def test_pay_requires_consent_and_a_valid_address(client, create_session):
 def test_unknown_session_is_a_404_page(client):
     response = client.get("/checkout/cs_" + "0" * 32)
     assert response.status_code == 404
-    assert "주문을 찾을 수 없습니다" in response.get_data(as_text=True)
+    assert "결제 링크를 확인할 수 없습니다" in response.get_data(as_text=True)
     assert client.get("/checkout/not-a-session").status_code == 404
 
 
