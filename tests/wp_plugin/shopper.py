@@ -1,0 +1,96 @@
+"""A shopper on the store's classic checkout over plain HTTP (the rig README's recipe)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from tests.wp_plugin.rig import Store
+
+BILLING = {
+    "billing_first_name": "길동",
+    "billing_last_name": "홍",
+    "billing_country": "KR",
+    "billing_state": "KR11",
+    "billing_postcode": "06236",
+    "billing_city": "서울",
+    "billing_address_1": "서울 강남구 테헤란로 123",
+    "billing_address_2": "4층 401호",
+    "billing_phone": "010-1234-5678",
+    "billing_email": "hong@example.com",
+}
+
+
+class Shopper:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.http = requests.Session()
+
+    def add_demo_product(self) -> None:
+        product = self.store.env["WC_RIG_DEMO_PRODUCT_ID"]
+        response = self.http.get(f"{self.store.url}/?add-to-cart={product}", timeout=60)
+        assert response.status_code == 200
+
+    def checkout_page(self) -> str:
+        response = self.http.get(f"{self.store.url}/checkout/", timeout=60)
+        assert response.status_code == 200
+        return response.text
+
+    def place_order(self, method: str = "card", **extra: str) -> dict[str, Any]:
+        page = self.checkout_page()
+        nonce = re.search(r'name="woocommerce-process-checkout-nonce" value="([^"]+)"', page)
+        assert nonce, "no checkout nonce"
+        response = self.http.post(
+            f"{self.store.url}/?wc-ajax=checkout",
+            data={
+                **BILLING,
+                "payment_method": "korea_checkout",
+                "korea_checkout_method": method,
+                "woocommerce-process-checkout-nonce": nonce.group(1),
+                "_wp_http_referer": "/checkout/",
+                **extra,
+            },
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text[:500]
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def follow(self, url: str) -> requests.Response:
+        return self.http.get(url, timeout=60)
+
+
+class _Answer:
+    """What tests/app/checkout/checkout_helpers reads from a response, over real HTTP."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self._text = response.text
+
+    def get_data(self, as_text: bool = False) -> str:
+        return self._text
+
+
+class HostedPage:
+    """The shopper's browser on the Korea Checkout hosted page (no JavaScript needed)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def get(self, path: str) -> _Answer:
+        return self._seen(self.http.get(self.base_url + path, allow_redirects=False, timeout=60))
+
+    def post(self, path: str, data: dict[str, str] | None = None) -> _Answer:
+        url = self.base_url + path
+        return self._seen(self.http.post(url, data=data, allow_redirects=False, timeout=60))
+
+    def _seen(self, response: requests.Response) -> _Answer:
+        # Browsers send Secure cookies to http://127.0.0.1 (a trustworthy origin);
+        # requests does not, so the page's capability cookie is kept as a browser would.
+        for cookie in self.http.cookies:
+            cookie.secure = False
+        return _Answer(response)

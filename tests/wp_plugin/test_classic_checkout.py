@@ -1,0 +1,77 @@
+"""The plugin in a real WordPress 6.8.8 + WooCommerce 10.0.2, against the real service."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from tests.app.checkout.checkout_helpers import pay
+from tests.conftest import Merchant
+from tests.servers import wait_for
+from tests.wp_plugin.rig import Admin, Service, Store
+from tests.wp_plugin.shopper import HostedPage, Shopper
+
+APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
+
+
+def session_of(checkout_url: str) -> str:
+    match = re.search(r"/checkout/(cs_[A-Za-z0-9_]+)", checkout_url)
+    assert match, checkout_url
+    return match.group(1)
+
+
+def masked(merchant: Merchant) -> str:
+    return merchant.test_key[:8] + "…" + merchant.test_key[-4:]
+
+
+def test_settings_page_connects_the_store_and_never_shows_the_key(
+    connected: Admin, service: Service
+):
+    page = connected.settings_page()
+    state = re.search(r'id="korea-checkout-state">\s*(.*?)\s*</td>', page, flags=re.S)
+    assert state is not None
+    assert state.group(1).startswith("Connected (bst_"), state.group(1)
+    assert "Sandbox (test payments)" in page
+    assert service.merchant.test_key not in page
+    assert masked(service.merchant) in page
+
+
+def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
+    connected: Admin, store: Store, service: Service
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    answer = shopper.place_order("card")
+    assert answer["result"] == "success", answer
+    order_id = int(answer["order_id"])
+    assert answer["redirect"].startswith(f"{service.url}/checkout/cs_")
+    session_id = session_of(answer["redirect"])
+    assert store.order(order_id)["status"] == "pending"
+
+    paid = pay(HostedPage(service.url), answer["redirect"], "card", choices=APPROVE)
+    assert paid.status_code == 303
+    back = shopper.follow(paid.headers["Location"])
+    assert back.status_code == 200
+    assert "/checkout/order-received/" in urlsplit(back.url).path
+
+    order = store.order(order_id)
+    assert order["status"] == "processing"
+    assert order["transaction_id"].startswith("toss_tx_")
+    # The bridge's push arrives too (its note), and the action still ran once.
+    wait_for(
+        lambda: any(
+            n["note"].startswith("[Korea Checkout]")
+            for n in store.rest().get(f"orders/{order_id}/notes").json()
+        ),
+        60,
+        "the bridge's payment note",
+    )
+    calls = [json.loads(line) for line in store.hook_calls()]
+    mine = [call for call in calls if call["order_id"] == order_id]
+    assert len(mine) == 1, calls
+    data = mine[0]["payment_data"]
+    assert data["session_id"] == session_id
+    assert data["transaction_id"] == order["transaction_id"]
+    assert data["amount"] == 10000
+    assert store.plugin_log_lines() == []
