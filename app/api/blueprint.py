@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from app.api import events, idempotency, refunds, sandbox, sessions, shops
+from app.api import events, idempotency, refunds, sandbox, sessions, shops, webhook_endpoints
 from app.api.auth import require_tenant
 
 PUBLIC_ENDPOINTS = sessions.PUBLIC_ENDPOINTS
@@ -37,4 +37,5 @@ def build_api_blueprint() -> Blueprint:
     api.register_blueprint(sandbox.bp)
     api.register_blueprint(events.bp)
     api.register_blueprint(shops.bp)
+    api.register_blueprint(webhook_endpoints.bp)
     return api

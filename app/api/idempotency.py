@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import Database
 from app.models import IdempotencyRecord
 from app.models.base import utcnow
 from app.payments.errors import Conflict, InvalidRequest
@@ -30,9 +31,13 @@ MAX_KEY_LENGTH = 255
 
 
 def fingerprint() -> str:
+    return fingerprint_of(request.method, request.path, request.get_data(cache=True))
+
+
+def fingerprint_of(method: str, path: str, body: bytes) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(request.get_data(cache=True))
+    digest.update(f"{method} {path}\n".encode())
+    digest.update(body)
     return digest.hexdigest()
 
 
@@ -72,19 +77,29 @@ def begin(tenant: Tenant) -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST":
         return None
+    record = claim(database(), tenant, key, fingerprint(), utcnow())
+    if record is not None:
+        return _replay(record)
+    g.idempotency_claim = (tenant, key)
+    return None
+
+
+def claim(
+    database: Database, tenant: Tenant, key: str, print_: str, now: datetime
+) -> IdempotencyRecord | None:
+    """Claim `key` for a request with fingerprint `print_`: None when claimed (run the
+    request), else the stored first answer to replay. Flask-free: the bridge's in-process
+    core client shares this store with the API."""
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidRequest(
             "Idempotency-Key must be 1-255 printable characters",
             code="invalid_idempotency_key",
             details={"field": HEADER},
         )
-    print_ = fingerprint()
-    now = utcnow()
-    with database().session_factory() as session:
+    with database.session_factory() as session:
         for _attempt in range(2):
             try:
                 _claim(session, tenant, key, print_, now)
-                g.idempotency_claim = (tenant, key)
                 return None
             except IntegrityError:
                 session.rollback()
@@ -109,7 +124,7 @@ def begin(tenant: Tenant) -> Response | None:
                     code="idempotency_key_in_use",
                     details={"field": HEADER},
                 )
-            return _replay(record)
+            return record
     raise Conflict(
         "A request with this Idempotency-Key is still in progress",
         code="idempotency_key_in_use",
@@ -119,23 +134,29 @@ def begin(tenant: Tenant) -> Response | None:
 
 def record_response(session: Session, response: Response) -> None:
     """Store the first response inside the request's transaction (call before commit)."""
-    claim: tuple[Tenant, str] | None = g.get("idempotency_claim")
-    if claim is None:
-        return
-    tenant, key = claim
+    claim_: tuple[Tenant, str] | None = g.get("idempotency_claim")
+    if claim_ is not None:
+        store_response(session, *claim_, response.status_code, response.get_data(as_text=True))
+
+
+def store_response(session: Session, tenant: Tenant, key: str, status: int, body: str) -> None:
+    """Store a claimed key's first answer in `session` (before its commit)."""
     record = _existing(session, tenant, key)
     if record is not None:
-        record.response_status = response.status_code
-        record.response_body = response.get_data(as_text=True)
+        record.response_status = status
+        record.response_body = body
 
 
 def release(response_status: int) -> None:
     """After a server error nothing was committed: free the key so the client can retry."""
-    claim: tuple[Tenant, str] | None = g.get("idempotency_claim")
-    if claim is None or response_status < 500:
-        return
-    tenant, key = claim
-    with database().session_factory() as session:
+    claim_: tuple[Tenant, str] | None = g.get("idempotency_claim")
+    if claim_ is not None and response_status >= 500:
+        release_claim(database(), *claim_)
+
+
+def release_claim(database: Database, tenant: Tenant, key: str) -> None:
+    """Free a claim that got no answer (its request failed without committing)."""
+    with database.session_factory() as session:
         session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.account_id == tenant.account_id,

@@ -19,6 +19,9 @@ class WebhookEndpoint(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     mode: Mapped[str] = mapped_column(String(8))
     url: Mapped[str] = mapped_column(String(2048))
+    # The endpoint's own signing secret (SecretBox-encrypted), registered by its receiver;
+    # None: deliveries are signed with the shop's secret.
+    encrypted_secret: Mapped[str | None] = mapped_column(Text, default=None)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     disabled_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

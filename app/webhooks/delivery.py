@@ -12,13 +12,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import urllib3
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.crypto import SecretBox
+from app.crypto import DecryptionError, SecretBox
 from app.db import Database
 from app.models import DeliveryAttempt, Event, EventDelivery, WebhookEndpoint
 from app.models.base import utcnow
@@ -27,7 +28,7 @@ from app.webhooks.dispatch import wake_after_commit
 from app.webhooks.outbox import DeliveryStatus
 from app.webhooks.payload import event_bytes
 from app.webhooks.retry_policy import AttemptResult, Decision, NextStep, decide
-from app.webhooks.signing import build_signature_headers
+from app.webhooks.signing import SigningError, build_signature_headers
 from app.webhooks.target_guard import Resolver
 from app.webhooks.transport import AttemptOutcome, PreparedRequest, send
 
@@ -87,33 +88,46 @@ def _claim(
         .group_by(DeliveryAttempt.delivery_id)
     )
     previous: dict[str, int] = {row[0]: row[1] for row in attempt_counts}
-    secrets_by_shop = {
-        shop_id: signing_secrets(db, box, shop_id, now)
-        for shop_id in {d.shop_id for d in deliveries}
-    }
     prepared = []
     for delivery in deliveries:
         delivery.lease_until = now + lease
         event = events[delivery.event_id]
+        endpoint = endpoints[delivery.endpoint_id]
         body = event_bytes(event)
-        headers = build_signature_headers(
-            event.id, body, int(now.timestamp()), secrets_by_shop[delivery.shop_id]
+        request = PreparedRequest(
+            delivery_id=delivery.id,
+            url=endpoint.url,
+            mode=event.mode,
+            body=body,
+            attempt_number=previous.get(delivery.id, 0) + 1,
+            headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
         )
-        prepared.append(
-            PreparedRequest(
-                delivery_id=delivery.id,
-                url=endpoints[delivery.endpoint_id].url,
-                mode=event.mode,
-                body=body,
-                attempt_number=previous.get(delivery.id, 0) + 1,
-                headers={
-                    **headers,
-                    "Content-Type": "application/json; charset=utf-8",
-                    "User-Agent": USER_AGENT,
-                },
+        try:
+            active = _signing_secrets(db, box, delivery, endpoint, now)
+            signed = build_signature_headers(event.id, body, int(now.timestamp()), active)
+        except (DecryptionError, SigningError) as exc:
+            # Only this delivery fails (an attempt on record, retried on schedule); the
+            # batch and every other shop's deliveries go on.
+            logger.warning(
+                "webhook signing secret unusable",
+                extra={"delivery_id": delivery.id, "endpoint_id": endpoint.id, "reason": str(exc)},
             )
-        )
+            error = f"signing secret unusable: {exc}"
+            _apply(db, delivery, request, AttemptOutcome(None, 0, None, error, None), now, now)
+            continue
+        prepared.append(replace(request, headers={**signed, **request.headers}))
     return prepared
+
+
+def _signing_secrets(
+    db: Session, box: SecretBox, delivery: EventDelivery, endpoint: WebhookEndpoint, now: datetime
+) -> list[str]:
+    """The secrets that sign a delivery: the endpoint's own when its receiver registered
+    one (app/webhooks/endpoints.py), else the shop's. Decrypted per delivery, so one
+    undecryptable stored secret fails only the deliveries it signs."""
+    if endpoint.encrypted_secret is not None:
+        return [box.decrypt(endpoint.encrypted_secret)]
+    return signing_secrets(db, box, delivery.shop_id, now)
 
 
 def _fair_share(rows: Iterable[EventDelivery]) -> list[EventDelivery]:
