@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.gateways.provider import GatewayProvider
+from app.payments.operations import arm_account_closings, retry_pending_operations
 from app.payments.refunds import retry_pending_refunds
 
 
@@ -17,4 +18,8 @@ def sweep_pending_money(
     session_factory: Callable[[], Session], gateways: GatewayProvider, now: datetime
 ) -> int:
     """One round; returns how many rows it asked the gateways about."""
-    return retry_pending_refunds(session_factory, gateways, now)
+    return (
+        retry_pending_refunds(session_factory, gateways, now)
+        + arm_account_closings(session_factory, gateways, now)
+        + retry_pending_operations(session_factory, gateways, now)
+    )

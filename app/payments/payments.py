@@ -4,6 +4,14 @@ Declines keep the session ``processing`` so the customer can try again (as Strip
 PaymentIntent open after a failed charge); each decline records ``payment.failed`` with
 ``retryable``. After ``MAX_FAILED_ATTEMPTS`` declines the session becomes ``failed``.
 A customer closing the gateway window is not a decline: nothing is recorded but the attempt.
+
+The session is locked and re-read before the gateway confirms anything: a session that can
+no longer take the payment (closed, paid, or a virtual account awaits its deposit) is never
+confirmed, and Toss, KCP and Inicis only take the money on that server-side confirmation.
+The lock is held until the answer is applied, so the session cannot close meanwhile. An
+approval that still cannot be applied (another amount, currency or order) is money taken:
+it is declined and given back through a void recorded before the gateway call
+(``operations``).
 """
 
 from __future__ import annotations
@@ -25,7 +33,6 @@ from app.gateways import (
     PaymentRequest,
     PaymentResult,
     PaymentStatus,
-    RefundRequest,
     WindowRedirect,
     route,
 )
@@ -34,6 +41,7 @@ from app.models import CheckoutSession, PaymentAttempt
 from app.payments.errors import InvalidRequest, InvalidState
 from app.payments.events import EventType, record_event
 from app.payments.gateway_calls import gateway_call
+from app.payments.operations import OperationKind, perform_operation, record_operation
 from app.payments.payment_inputs import (
     PaymentChoice,
     check_choice,
@@ -55,10 +63,9 @@ class AttemptStatus(StrEnum):
     FAILED = "failed"
     CLOSED_BY_CUSTOMER = "closed_by_customer"
     TIMED_OUT = "timed_out"
-    #: Approved after the session had closed: cancelled at the gateway at once.
-    VOIDED = "voided"
-    #: The return of a payment this session already holds, replayed on another attempt.
-    DUPLICATE = "duplicate"
+    #: The window came back when the session could no longer take this payment (closed,
+    #: paid, or a virtual account awaits its deposit): never confirmed, no money moved.
+    NOT_CONFIRMED = "not_confirmed"
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,9 @@ def confirm_payment(
     attempt = _find_attempt(db, session, attempt_id)
     if attempt.status != AttemptStatus.STARTED:
         return ConfirmOutcome(session, attempt)
+    if session.status != SessionStatus.PROCESSING or session.virtual_account is not None:
+        _finish_attempt(attempt, AttemptStatus.NOT_CONFIRMED, now)
+        return ConfirmOutcome(session, attempt)
     gateway = gateways(attempt.gateway, session.mode)
     request = ConfirmRequest(params, session.id, session.total_amount)
     with gateway_call():
@@ -165,19 +175,26 @@ def confirm_payment(
             _finish_attempt(attempt, AttemptStatus.TIMED_OUT, now, FailureCode.TIMEOUT.value)
             return ConfirmOutcome(session, attempt)
     attempt.transaction_id = result.transaction_id or None
-    if result.status is PaymentStatus.APPROVED and _matches(result, session):
-        _approved(db, session, attempt, result, gateways, now)
+    taken = result.status in (PaymentStatus.APPROVED, PaymentStatus.WAITING_FOR_DEPOSIT)
+    if taken and not _matches(result, session):
+        _give_back(db, session, attempt, result, gateways, now)
+    elif result.status is PaymentStatus.APPROVED:
+        _approved(db, session, attempt, result, now)
     elif result.status is PaymentStatus.WAITING_FOR_DEPOSIT and result.virtual_account:
         _virtual_account_issued(db, session, attempt, result, now)
     elif result.failure_code is FailureCode.USER_CANCELLED:
         _finish_attempt(attempt, AttemptStatus.CLOSED_BY_CUSTOMER, now, result.failure_code.value)
     else:
-        _declined(db, session, attempt, result, now)
+        _declined(db, session, attempt, result, now, result.failure_code)
     return ConfirmOutcome(session, attempt)
 
 
 def _matches(result: PaymentResult, session: CheckoutSession) -> bool:
-    return result.amount == session.total_amount and result.order_id == session.id
+    return (result.amount, result.currency, result.order_id) == (
+        session.total_amount,
+        session.currency,
+        session.id,
+    )
 
 
 def _finish_attempt(
@@ -195,7 +212,7 @@ def _finish_attempt(
         attempt.gateway_code = result.gateway_code or None
 
 
-def _approved(
+def _give_back(
     db: Session,
     session: CheckoutSession,
     attempt: PaymentAttempt,
@@ -203,18 +220,27 @@ def _approved(
     gateways: GatewayProvider,
     now: datetime,
 ) -> None:
+    """An approval (or an issued account) the session cannot take: decline it, and void it
+    (close the account) through an operation committed before the gateway hears of it."""
+    kind = (
+        OperationKind.CLOSE_ACCOUNT
+        if result.status is PaymentStatus.WAITING_FOR_DEPOSIT
+        else OperationKind.VOID_PAYMENT
+    )
+    operation = record_operation(db, kind, session, attempt, result, now)
+    _declined(db, session, attempt, result, now, FailureCode.AMOUNT_MISMATCH)
+    db.commit()
+    perform_operation(db, operation.id, gateways, now)
+
+
+def _approved(
+    db: Session,
+    session: CheckoutSession,
+    attempt: PaymentAttempt,
+    result: PaymentResult,
+    now: datetime,
+) -> None:
     method = (result.method or PaymentMethod(attempt.method)).value
-    if (result.transaction_id, method) == (session.gateway_transaction_id, session.payment_method):
-        # The payment the session already holds (its return replayed on another attempt, or
-        # two tabs): not new money, so nothing to complete and above all nothing to cancel.
-        _finish_attempt(attempt, AttemptStatus.DUPLICATE, now)
-        return
-    if session.status != SessionStatus.PROCESSING or session.virtual_account is not None:
-        # Cancelled, expired, already paid, or a virtual account is waiting for its deposit:
-        # a second payment must not stand, so give the money back at once.
-        _void(session, attempt, result, gateways)
-        _finish_attempt(attempt, AttemptStatus.VOIDED, now)
-        return
     session.payment_method = method
     session.gateway = result.gateway.value
     session.gateway_transaction_id = result.transaction_id
@@ -223,27 +249,6 @@ def _approved(
     _finish_attempt(attempt, AttemptStatus.APPROVED, now)
     transition(session, SessionStatus.COMPLETED, now)
     record_event(db, session, EventType.PAYMENT_COMPLETED, payment_event_data(session), now)
-
-
-def _void(
-    session: CheckoutSession,
-    attempt: PaymentAttempt,
-    result: PaymentResult,
-    gateways: GatewayProvider,
-) -> None:
-    with gateway_call():
-        gateways(attempt.gateway, session.mode).refund(
-            RefundRequest(
-                transaction_id=result.transaction_id,
-                order_id=session.id,
-                method=result.method or PaymentMethod(attempt.method),
-                paid_amount=result.amount,
-                refundable_amount=result.amount,
-                amount=result.amount,
-                reason="결제 세션 종료 후 승인되어 자동 취소",
-                idempotency_key=f"void-{attempt.id}",
-            )
-        )
 
 
 def _virtual_account_issued(
@@ -255,9 +260,6 @@ def _virtual_account_issued(
 ) -> None:
     account = result.virtual_account
     assert account is not None
-    if session.status != SessionStatus.PROCESSING:
-        _finish_attempt(attempt, AttemptStatus.VOIDED, now)
-        return
     session.payment_method = PaymentMethod.VIRTUAL_ACCOUNT.value
     session.gateway = result.gateway.value
     session.gateway_transaction_id = result.transaction_id
@@ -273,6 +275,8 @@ def _virtual_account_issued(
     session.expires_at = max(session.expires_at, account.due_date)
     session.updated_at = now
     _finish_attempt(attempt, AttemptStatus.WAITING_FOR_DEPOSIT, now)
+    # Closed at the gateway by the sweep if the session ends without the deposit.
+    record_operation(db, OperationKind.CLOSE_ACCOUNT, session, attempt, result, now, scheduled=True)
     data = {**session_event_data(session), "virtualAccount": session.virtual_account}
     record_event(db, session, EventType.VIRTUAL_ACCOUNT_ISSUED, data, now)
 
@@ -283,13 +287,10 @@ def _declined(
     attempt: PaymentAttempt,
     result: PaymentResult,
     now: datetime,
+    failure_code: FailureCode | None,
 ) -> None:
-    code = result.failure_code or FailureCode.GATEWAY_ERROR
-    if result.status is PaymentStatus.APPROVED:
-        code = FailureCode.AMOUNT_MISMATCH  # approved, but not for this session's total
+    code = failure_code or FailureCode.GATEWAY_ERROR
     _finish_attempt(attempt, AttemptStatus.FAILED, now, code.value, result)
-    if session.status != SessionStatus.PROCESSING:
-        return
     session.failed_attempts += 1
     retryable = session.failed_attempts < MAX_FAILED_ATTEMPTS
     if not retryable:

@@ -1,5 +1,6 @@
-"""A payment's return replayed on another attempt is not new money (never voided); a card
-approval while a virtual account waits for its deposit is given back."""
+"""A payment's return replayed on another attempt of a paid session is never confirmed
+again (and never voided); nor is a card payment while a virtual account waits for its
+deposit, so the gateway takes nothing."""
 
 from urllib.parse import urlsplit
 
@@ -46,13 +47,13 @@ def test_return_replayed_on_a_second_attempt_changes_nothing(
     assert replay.status_code == 303
     data = session_data(client, merchant, session_id)
     assert (data["status"], data["paidAmount"], data["refundedAmount"]) == ("completed", 29000, 0)
-    assert attempts(database, session_id) == {paid_attempt: "approved", other: "duplicate"}
+    assert attempts(database, session_id) == {paid_attempt: "approved", other: "not_confirmed"}
     with database.transaction() as db:
         types = list(db.scalars(select(Event.type).where(Event.session_id == session_id)))
     assert types == ["payment.completed"]
 
 
-def test_card_approval_after_a_virtual_account_was_issued_is_given_back(
+def test_card_payment_after_a_virtual_account_was_issued_is_not_confirmed(
     client, merchant, create_session, database
 ):
     session_id = create_session()
@@ -67,7 +68,7 @@ def test_card_approval_after_a_virtual_account_was_issued_is_given_back(
     assert data["status"] == "processing"
     assert data["paymentMethod"] == "virtual_account"
     assert data["virtualAccount"] == account
-    assert "voided" in attempts(database, session_id).values()
+    assert "not_confirmed" in attempts(database, session_id).values()
     deposit = client.post(
         f"/api/sandbox/virtual-accounts/{session_id}/deposit", json={}, headers=merchant.headers()
     )

@@ -64,14 +64,15 @@ def test_unknown_outcome_is_pending_and_the_sweep_settles_it_once(
     assert set(body) == {"refundId", "status", "amount", "reason", "processedAt"}
     assert (body["status"], body["processedAt"]) == ("pending", None)
     assert _ledger(database, paid_session) == (("completed", 0), [("pending", 10000)], 0)
-    assert _sweep(database, real, after=timedelta(0)) == 0  # still inside the grace period
-    assert _sweep(database, real) == 1
+    _sweep(database, real, after=timedelta(0))  # still inside the grace period
+    assert _ledger(database, paid_session) == (("completed", 0), [("pending", 10000)], 0)
+    assert _sweep(database, real) >= 1
     assert _ledger(database, paid_session) == (
         ("partially_refunded", 10000),
         [("succeeded", 10000)],
         1,
     )
-    assert _sweep(database, real) == 0
+    _sweep(database, real)
     assert _ledger(database, paid_session)[2] == 1
 
 
