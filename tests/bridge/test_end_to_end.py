@@ -40,12 +40,19 @@ class HttpBrowser:
         self.base_url = base_url
         self.session = requests.Session()
 
+    def _cookies(self) -> dict[str, str]:
+        """requests keeps Secure cookies from plain http; Chromium sends them to 127.0.0.1
+        (a secure context), so this browser does too."""
+        return {cookie.name: str(cookie.value) for cookie in self.session.cookies}
+
     def get(self, path: str) -> HttpResponse:
-        return HttpResponse(self.session.get(self.base_url + path, allow_redirects=False))
+        url = self.base_url + path
+        return HttpResponse(self.session.get(url, cookies=self._cookies(), allow_redirects=False))
 
     def post(self, path: str, data: dict[str, str] | None = None) -> HttpResponse:
         url = self.base_url + path
-        return HttpResponse(self.session.post(url, data=data, allow_redirects=False))
+        response = self.session.post(url, data=data, cookies=self._cookies(), allow_redirects=False)
+        return HttpResponse(response)
 
 
 @pytest.fixture
@@ -105,6 +112,14 @@ def checkout(stack: dict[str, Any], order_id: int) -> str:
     return str(response.json()["sessionId"])
 
 
+def checkout_url(stack: dict[str, Any], session_id: str) -> str:
+    """The shopper's link (the session id alone opens nothing on the hosted page)."""
+    response = requests.get(
+        f"{stack['url']}/api/checkout/session/{session_id}", headers=stack["headers"], timeout=30
+    )
+    return str(response.json()["data"]["checkoutUrl"])
+
+
 def korea_notes(double: WooCommerceDouble, order_id: int) -> list[str]:
     return [n for n in double.note_texts(order_id) if n.startswith("[Korea Checkout]")]
 
@@ -115,7 +130,9 @@ def test_payment_and_refund_land_once_over_http(stack: dict[str, Any]) -> None:
     session_id = checkout(stack, order_id)
     worker = start_worker(stack["env"])
     try:
-        response = pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+        response = pay(
+            HttpBrowser(stack["url"]), checkout_url(stack, session_id), "card", choices=APPROVE
+        )
         assert response.status_code == 303
         wait_for(lambda: double.order(order_id)["status"] == "processing")
         wait_for(lambda: len(korea_notes(double, order_id)) == 1)
@@ -147,7 +164,7 @@ def test_worker_killed_mid_sync_loses_nothing(stack: dict[str, Any]) -> None:
     session_id = checkout(stack, order_id)
     # The first request the worker sends to the store hangs; we kill the worker meanwhile.
     double.faults.hang_next(1, seconds=30)
-    pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+    pay(HttpBrowser(stack["url"]), checkout_url(stack, session_id), "card", choices=APPROVE)
     first = start_worker(stack["env"])
     try:
         wait_for(lambda: double.faults.hung_requests >= 1)
@@ -175,7 +192,7 @@ def test_store_down_and_redis_emptied_every_order_still_lands_once(
     worker = start_worker(stack["env"])
     try:
         for session_id in sessions:
-            pay(HttpBrowser(stack["url"]), session_id, "card", choices=APPROVE)
+            pay(HttpBrowser(stack["url"]), checkout_url(stack, session_id), "card", choices=APPROVE)
         # The bridge has the events and is retrying against the dead store...
         wait_for(lambda: _sync_attempts_failed(stack, orders) >= 3, timeout=60)
         # ...when Redis loses every lease, back-off, wake-up and scheduled job.
