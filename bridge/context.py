@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import redis
-import requests
 import urllib3
 
 from app.crypto import SecretBox
 from app.db import Database
 from app.webhooks.target_guard import Resolver
+from bridge.core_client import CoreConnector
 
 Enqueue = Callable[[str, datetime | None], None]
 
@@ -21,10 +21,10 @@ Enqueue = Callable[[str, datetime | None], None]
 class BridgeContext:
     database: Database
     box: SecretBox
-    http: requests.Session
+    # An API key -> the core as that key's tenant (in process, or over HTTP).
+    core: CoreConnector
     redis: redis.Redis
     namespace: str
-    core_api_url: str
     public_url: str
     store_concurrency: int
     woo_timeout: float
@@ -40,7 +40,7 @@ class BridgeContext:
     resolver: Resolver | None = None
 
     def __repr__(self) -> str:
-        return f"BridgeContext(core={self.core_api_url!r}, public={self.public_url!r})"
+        return f"BridgeContext(core={self.core!r}, public={self.public_url!r})"
 
     def webhook_url(self, store_id: str) -> str:
         return f"{self.public_url}/bridge/v1/webhooks/{store_id}"

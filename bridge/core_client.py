@@ -1,15 +1,24 @@
-"""The public Headless Checkout API, as any merchant would call it (CORE_API_URL)."""
+"""The bridge's one way to the core: the public Headless Checkout API's semantics (tenant from
+the API key, mode, Idempotency-Key replay and conflict, the documented error codes), reached
+in process when the core is embedded (`bridge/embedded_core.py`) or over HTTP when it runs
+elsewhere (`HttpCoreApi`, CORE_API_URL)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import requests
+import urllib3
 
 logger = logging.getLogger(__name__)
-TIMEOUT_SECONDS = 15.0
+DEADLINE_SECONDS = 15.0
+MAX_ANSWER_BYTES = 5 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 
 
 class CoreApiError(Exception):
@@ -29,16 +38,76 @@ class CoreUnavailable(Exception):
     """The API could not be reached or answered something that is not its error JSON."""
 
 
+class CoreApi(Protocol):
+    """One merchant API key's view of the core; every method may raise `CoreApiError`
+    (the documented error) or `CoreUnavailable`."""
+
+    def check_key(self) -> None:
+        """Raises `CoreApiError` 401 unless the key is active (as `/api` authenticates)."""
+
+    def list_shops(self) -> list[dict[str, Any]]: ...
+
+    def webhook_secret(self, shop_id: str) -> str: ...
+
+    def endpoint_secret(self, url: str) -> str:
+        """The signing secret of this tenant's webhook endpoint `url` (registered if new)."""
+
+    def create_session(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+
+    def get_session(self, session_id: str) -> dict[str, Any]: ...
+
+    def set_address(self, session_id: str, address: dict[str, Any]) -> None: ...
+
+    def cancel_session(self, session_id: str, idempotency_key: str) -> dict[str, Any]: ...
+
+    def refund(
+        self, session_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
+
+
+# An API key -> the core as that key's tenant.
+CoreConnector = Callable[[str], CoreApi]
+
+
+def request_body(body: dict[str, Any] | None) -> bytes:
+    """The exact bytes `requests` sends for `json=body`: the in-process client fingerprints
+    the same bytes, so one Idempotency-Key replays across both implementations."""
+    return b"" if body is None else json.dumps(body, allow_nan=False).encode()
+
+
+def interpret(status: int, payload: Any) -> dict[str, Any]:
+    """An answer of the API (status, parsed JSON) as a result or the error it stands for."""
+    if status < 400 and isinstance(payload, dict):
+        return payload
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict) and status < 500:
+        details = error.get("details")
+        raise CoreApiError(
+            status,
+            str(error.get("code") or "error"),
+            str(error.get("message") or ""),
+            details if isinstance(details, dict) else None,
+        )
+    raise CoreUnavailable(f"the checkout API answered {status}")
+
+
+def _data(payload: dict[str, Any]) -> dict[str, Any]:
+    data = payload.get("data")
+    return data if isinstance(data, dict) else {}
+
+
 @dataclass(frozen=True)
-class CoreApi:
-    """One merchant key against one deployment. `http` is shared (connection pooling)."""
+class HttpCoreApi:
+    """One merchant key against a deployment elsewhere. `http` is shared (connection
+    pooling); every call ends by `deadline` seconds, however slowly the server answers."""
 
     base_url: str
     api_key: str
     http: requests.Session
+    deadline: float = DEADLINE_SECONDS
 
     def __repr__(self) -> str:
-        return f"CoreApi({self.base_url!r}, api_key=***)"
+        return f"HttpCoreApi({self.base_url!r}, api_key=***)"
 
     def _call(
         self,
@@ -46,66 +115,96 @@ class CoreApi:
         path: str,
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
-        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         headers = {"x-api-key": self.api_key, "Accept": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
+        ends = time.monotonic() + self.deadline
         try:
+            # `total` bounds connecting plus waiting for the headers; the body is read below.
             response = self.http.request(
                 method,
                 f"{self.base_url}{path}",
                 json=body,
-                params=params,
                 headers=headers,
-                timeout=TIMEOUT_SECONDS,
+                timeout=urllib3.Timeout(total=self.deadline),  # type: ignore[arg-type]
+                stream=True,
+                allow_redirects=False,
             )
+            with response:
+                raw = _read_by(response, ends)
         except requests.RequestException as exc:
             logger.warning("core api unreachable", extra={"path": path})
             raise CoreUnavailable("the checkout API could not be reached") from exc
         try:
-            payload = response.json()
+            payload = json.loads(raw) if raw else None
         except ValueError:
             payload = None
-        if response.status_code < 400 and isinstance(payload, dict):
-            return payload
-        error = payload.get("error") if isinstance(payload, dict) else None
-        if isinstance(error, dict) and response.status_code < 500:
-            raise CoreApiError(
-                response.status_code,
-                str(error.get("code") or "error"),
-                str(error.get("message") or ""),
-                error.get("details") if isinstance(error.get("details"), dict) else None,
-            )
-        raise CoreUnavailable(f"the checkout API answered {response.status_code}")
+        return interpret(response.status_code, payload)
 
-    # shops -------------------------------------------------------------------------------
+    def check_key(self) -> None:
+        # The cheapest authenticated read; a revoked key gets the API's own 401.
+        self._call("GET", "/api/shops")
+
     def list_shops(self) -> list[dict[str, Any]]:
         data = self._call("GET", "/api/shops").get("data")
         return [shop for shop in data or [] if isinstance(shop, dict)]
 
     def webhook_secret(self, shop_id: str) -> str:
-        data = self._call("GET", f"/api/shops/{shop_id}/webhook-secret").get("data") or {}
+        data = _data(self._call("GET", f"/api/shops/{shop_id}/webhook-secret"))
         return str(data.get("secret") or "")
 
-    # sessions ----------------------------------------------------------------------------
+    def endpoint_secret(self, url: str) -> str:
+        data = _data(self._call("POST", "/api/webhook-endpoints", {"url": url}))
+        return str(data.get("secret") or "")
+
     def create_session(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return self._call("POST", "/api/checkout/create-session", body, idempotency_key)
 
     def get_session(self, session_id: str) -> dict[str, Any]:
-        data = self._call("GET", f"/api/checkout/session/{session_id}").get("data")
-        return data if isinstance(data, dict) else {}
+        return _data(self._call("GET", f"/api/checkout/session/{session_id}"))
 
     def set_address(self, session_id: str, address: dict[str, Any]) -> None:
         self._call("PATCH", f"/api/checkout/session/{session_id}/address", address)
 
     def cancel_session(self, session_id: str, idempotency_key: str) -> dict[str, Any]:
-        data = self._call(
-            "POST", f"/api/checkout/session/{session_id}/cancel", None, idempotency_key
-        ).get("data")
-        return data if isinstance(data, dict) else {}
+        path = f"/api/checkout/session/{session_id}/cancel"
+        return _data(self._call("POST", path, None, idempotency_key))
 
     def refund(self, session_id: str, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return self._call(
-            "POST", f"/api/checkout/session/{session_id}/refund", body, idempotency_key
-        )
+        path = f"/api/checkout/session/{session_id}/refund"
+        return self._call("POST", path, body, idempotency_key)
+
+
+def _read_by(response: requests.Response, ends: float) -> bytes:
+    """The body, read chunk by chunk with each wait bounded by the time left: a server
+    trickling bytes cannot hold the caller past the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise requests.Timeout("the checkout API answered too slowly")
+        connection = response.raw.connection
+        if connection is not None and connection.sock is not None:
+            connection.sock.settimeout(left)
+        # read1: at most one read from the socket, never "wait until CHUNK_BYTES".
+        chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise requests.RequestException("the checkout API answer is too large")
+        chunks.append(chunk)
+
+
+@dataclass(frozen=True)
+class HttpCore:
+    """The connector for a core that runs elsewhere (CORE_API_URL)."""
+
+    base_url: str
+    http: requests.Session
+    deadline: float = DEADLINE_SECONDS
+
+    def __call__(self, api_key: str) -> CoreApi:
+        return HttpCoreApi(self.base_url, api_key, self.http, self.deadline)

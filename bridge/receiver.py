@@ -67,7 +67,8 @@ def _refreshed_secret(ctx: BridgeContext, store: BridgeStore) -> str | None:
     if now - store.secret_refreshed_at < SECRET_REFRESH_INTERVAL:
         return None
     try:
-        secret = store_core_api(ctx, store).webhook_secret(store.shop_id)
+        # The bridge's own endpoint secret, as registered when the store was connected.
+        secret = store_core_api(ctx, store).endpoint_secret(ctx.webhook_url(store.id))
     except (CoreApiError, CoreUnavailable):
         logger.warning("webhook secret refresh failed", extra={"store_id": store.id})
         return None
@@ -95,7 +96,7 @@ def _verified_with_stored_secret(
 def _verified_after_refresh(
     ctx: BridgeContext, store: BridgeStore, raw: bytes, headers: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Fetch the shop's secret once (outside any transaction: it is an API call) and
+    """Fetch the endpoint's secret once (outside any transaction: it is an API call) and
     verify again."""
     fresh = _refreshed_secret(ctx, store)
     if fresh is None or fresh == ctx.box.decrypt(store.encrypted_webhook_secret):

@@ -95,7 +95,7 @@ def parse_connect(body: Any) -> ConnectRequest:
 
 
 def core_api(ctx: BridgeContext, api_key: str) -> CoreApi:
-    return CoreApi(ctx.core_api_url, api_key, ctx.http)
+    return ctx.core(api_key)
 
 
 def store_core_api(ctx: BridgeContext, store: BridgeStore) -> CoreApi:
@@ -128,6 +128,12 @@ def site_guard(ctx: BridgeContext, mode: str) -> SiteGuard:
 
 
 def check_site_url(ctx: BridgeContext, site_url: str, mode: str) -> None:
+    if mode == "live" and urlsplit(site_url).scheme != "https":
+        # Live keys and customer data never travel in clear text, as the API's live URLs.
+        raise InvalidSiteUrl(
+            "A store connected with a live key must use an https siteUrl",
+            details={"field": "siteUrl", "reason": "https_required"},
+        )
     verdict = site_guard(ctx, mode)(site_url)
     if not verdict.allowed:
         raise InvalidSiteUrl(details={"field": "siteUrl", "reason": str(verdict.reason)})
@@ -199,12 +205,18 @@ def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
     check_site_url(ctx, request.site_url, mode)
     shop_id = _choose_shop(shops, request.shop_id)
     calls = check_woo_credentials(ctx, request, mode)
-    secret = api.webhook_secret(shop_id)
+    store_id = _store_id(ctx, shop_id)
+    # The bridge's own endpoint secret: a webhook signed with the shop's secret (which any
+    # key of the account can read) is not accepted as coming from the core.
+    secret = api.endpoint_secret(ctx.webhook_url(store_id))
     now = utcnow()
     box = ctx.box
     with ctx.database.transaction() as db:
         store = db.scalars(select(BridgeStore).where(BridgeStore.shop_id == shop_id)).first()
-        if store is not None and store.status == CONNECTED and store.site_url != request.site_url:
+        if store is not None and (
+            store.id != store_id  # connected concurrently under another id
+            or (store.status == CONNECTED and store.site_url != request.site_url)
+        ):
             raise ShopAlreadyConnected(details={"shopId": shop_id, "field": "shopId"})
         # The key moves to this store; any other store it served is released.
         for other in db.scalars(
@@ -214,7 +226,7 @@ def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
                 other.api_key_hash = None
         db.flush()
         if store is None:
-            store = BridgeStore(id=new_id("bst"), shop_id=shop_id, created_at=now)
+            store = BridgeStore(id=store_id, shop_id=shop_id, created_at=now)
             db.add(store)
         store.mode = mode
         store.site_url = request.site_url
@@ -254,11 +266,21 @@ def connect_store(ctx: BridgeContext, api_key: str, body: Any) -> BridgeStore:
     return store
 
 
+def _store_id(ctx: BridgeContext, shop_id: str) -> str:
+    """The id the shop's store has, or will have: its webhook URL is made from it."""
+    with ctx.database.transaction() as db:
+        found = db.scalars(select(BridgeStore.id).where(BridgeStore.shop_id == shop_id)).first()
+    return found or new_id("bst")
+
+
 def store_for_key(ctx: BridgeContext, api_key: str) -> BridgeStore:
+    """The key is authenticated as `/api` does (a revoked key gets its 401), then its store
+    is looked up."""
     if not api_key:
         raise Unauthorized(
             "Send your API key in the x-api-key header", details={"field": "x-api-key"}
         )
+    core_api(ctx, api_key).check_key()
     with ctx.database.transaction() as db:
         store = db.scalars(
             select(BridgeStore).where(

@@ -1,5 +1,5 @@
-"""Bridge fixtures: the WooCommerce double over real HTTP, the public API in process (through
-a WSGI transport adapter), a connected store and an in-memory stand-in for the queue."""
+"""Bridge fixtures: the WooCommerce double over real HTTP, the core in process (the bridge's
+embedded core client), a connected store and an in-memory stand-in for the queue."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from app.settings import Settings
 from bridge.context import BridgeContext
 from tests.bridge.support import MemoryQueue, order_body
-from tests.bridge.wsgi_transport import WSGIAdapter
 from tests.conftest import Merchant, make_settings
 from tests.woocommerce_double import WooCommerceDouble
 
@@ -46,7 +45,6 @@ def double() -> Iterator[WooCommerceDouble]:
 @pytest.fixture
 def bridge_ctx(app: Flask) -> BridgeContext:
     ctx: BridgeContext = app.extensions["bridge"]
-    ctx.http.mount(ctx.core_api_url, WSGIAdapter(app))
     return ctx
 
 
@@ -94,6 +92,16 @@ class ConnectedStore:
         return body
 
 
+def endpoint_secret(client: FlaskClient, merchant: Merchant, webhook_url: str) -> str:
+    """The secret the core signs a store's webhooks with: its endpoint's own."""
+    response = client.post(
+        "/api/webhook-endpoints", json={"url": webhook_url}, headers=merchant.headers()
+    )
+    assert response.status_code == 200, response.get_json()
+    secret: str = response.get_json()["data"]["secret"]
+    return secret
+
+
 def post_connect(
     client: FlaskClient,
     headers: dict[str, str],
@@ -129,7 +137,5 @@ def store(
     client: FlaskClient, merchant: Merchant, double: WooCommerceDouble, queue: MemoryQueue
 ) -> ConnectedStore:
     data = connect(client, merchant, double)
-    secret = client.get(
-        f"/api/shops/{data['shopId']}/webhook-secret", headers=merchant.headers()
-    ).get_json()["data"]["secret"]
+    secret = endpoint_secret(client, merchant, data["webhookUrl"])
     return ConnectedStore(data["storeId"], data["shopId"], secret, merchant, double, client)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bridge.context import BridgeContext
 from bridge.drain import Runner, drain
 from bridge.models import SyncTask
-from tests.bridge.conftest import ConnectedStore, connect
+from tests.bridge.conftest import ConnectedStore, connect, endpoint_secret
 from tests.bridge.support import MemoryQueue, completed_data, signed_event
 from tests.conftest import Merchant
 from tests.servers import wait_for
@@ -107,9 +107,7 @@ def test_a_hung_store_holds_only_its_cap_and_delays_no_other_store(
     with WooCommerceDouble() as other_double:
         other_double.seed_reference_catalog()
         data = connect(client, other_merchant, other_double)
-        secret = client.get(
-            f"/api/shops/{data['shopId']}/webhook-secret", headers=other_merchant.headers()
-        ).get_json()["data"]["secret"]
+        secret = endpoint_secret(client, other_merchant, data["webhookUrl"])
         other = ConnectedStore(
             data["storeId"], data["shopId"], secret, other_merchant, other_double, client
         )

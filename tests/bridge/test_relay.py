@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.db import Database
 from app.models.base import utcnow
 from bridge.context import BridgeContext
 from bridge.mapping.order_plans import NOTES_META_KEY
-from bridge.models import BridgeRefund, BridgeStore, SyncTask
+from bridge.models import BridgeRefund, SyncTask
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.conftest import ConnectedStore
 from tests.bridge.support import MemoryQueue, completed_data, signed_event
@@ -331,39 +331,6 @@ def test_timeline_shows_events_and_syncs(
     actions = [row["action"] for row in rows if row["type"] == "sync"]
     assert any(a.startswith("update_order PUT") for a in actions)
     assert all(row.get("httpStatus") in (200, 201, None) for row in rows)
-
-
-def test_a_secret_rotated_through_the_api_is_fetched_once_and_trusted(
-    store: ConnectedStore, queue: MemoryQueue, database: Database
-) -> None:
-    rotated = store.client.post(
-        f"/api/shops/{store.shop_id}/webhook-secret/rotate", headers=store.headers()
-    ).get_json()["data"]["secret"]
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
-    body, headers, _ = signed_event(
-        rotated, "payment.completed", completed_data(session_id, order_id, 29000)
-    )
-    url = f"/bridge/v1/webhooks/{store.store_id}"
-    # Just connected: the stored secret was fetched moments ago, so no refresh yet.
-    assert store.client.post(url, data=body, headers=headers).status_code == 400
-    with database.transaction() as db:
-        db.execute(
-            update(BridgeStore)
-            .where(BridgeStore.id == store.store_id)
-            .values(secret_refreshed_at=utcnow() - timedelta(minutes=5))
-        )
-    accepted = store.client.post(url, data=body, headers=headers)
-    assert accepted.status_code == 200, accepted.get_json()
-    queue.drain()
-    assert store.double.order(order_id)["status"] == "processing"
-    # The fresh secret is stored: the next event verifies without another fetch.
-    other = store.new_order()
-    other_session = store.checkout(other)["sessionId"]
-    body, headers, _ = signed_event(
-        rotated, "payment.completed", completed_data(other_session, other, 29000)
-    )
-    assert store.client.post(url, data=body, headers=headers).status_code == 200
 
 
 def _interrupted_plugin_refund(
