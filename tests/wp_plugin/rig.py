@@ -64,6 +64,16 @@ class Store:
         path = self.logs / "kc-hooks.log"
         return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
+    def run_php(self, *files: Path) -> subprocess.CompletedProcess[str]:
+        """Runs PHP files inside this WordPress (tests/wp_plugin/php/bootstrap.php)."""
+        bootstrap = Path(__file__).resolve().parent / "php" / "bootstrap.php"
+        return subprocess.run(
+            ["php", str(bootstrap), str(self.wp_dir), self.url, *map(str, files)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     def plugin_log_lines(self) -> list[str]:
         """Notices, warnings and errors in wp-debug.log that come from the plugin."""
         path = self.logs / "wp-debug.log"

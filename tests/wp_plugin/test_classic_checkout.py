@@ -6,6 +6,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import requests
+
 from tests.app.checkout.checkout_helpers import pay
 from tests.conftest import Merchant
 from tests.servers import wait_for
@@ -37,23 +39,27 @@ def test_settings_page_connects_the_store_and_never_shows_the_key(
     assert masked(service.merchant) in page
 
 
-def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
-    connected: Admin, store: Store, service: Service
-):
+def paid_order(store: Store, service: Service) -> tuple[int, str]:
+    """A classic-checkout order paid by card on the hosted page; the shopper came back."""
     shopper = Shopper(store)
     shopper.add_demo_product()
     answer = shopper.place_order("card")
     assert answer["result"] == "success", answer
     order_id = int(answer["order_id"])
     assert answer["redirect"].startswith(f"{service.url}/checkout/cs_")
-    session_id = session_of(answer["redirect"])
     assert store.order(order_id)["status"] == "pending"
-
     paid = pay(HostedPage(service.url), answer["redirect"], "card", choices=APPROVE)
     assert paid.status_code == 303
     back = shopper.follow(paid.headers["Location"])
     assert back.status_code == 200
     assert "/checkout/order-received/" in urlsplit(back.url).path
+    return order_id, session_of(answer["redirect"])
+
+
+def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
+    connected: Admin, store: Store, service: Service
+):
+    order_id, session_id = paid_order(store, service)
 
     order = store.order(order_id)
     assert order["status"] == "processing"
@@ -75,3 +81,39 @@ def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
     assert data["transaction_id"] == order["transaction_id"]
     assert data["amount"] == 10000
     assert store.plugin_log_lines() == []
+
+
+def test_refund_from_woocommerce_goes_through_the_bridge_once(
+    connected: Admin, store: Store, service: Service
+):
+    order_id, _session_id = paid_order(store, service)
+    refund = store.rest().post(
+        f"orders/{order_id}/refunds", {"amount": "3000", "reason": "부분 환불", "api_refund": True}
+    )
+    assert refund.status_code == 201, refund.text
+    status = requests.get(
+        f"{service.url}/bridge/v1/orders/{order_id}", headers=service.merchant.headers(), timeout=30
+    ).json()
+    assert (status["status"], status["refundedAmount"]) == ("partially_refunded", 3000)
+    rest = store.rest().post(f"orders/{order_id}/refunds", {"api_refund": True, "amount": "7000"})
+    assert rest.status_code == 201, rest.text
+    status = requests.get(
+        f"{service.url}/bridge/v1/orders/{order_id}", headers=service.merchant.headers(), timeout=30
+    ).json()
+    assert (status["status"], status["refundedAmount"]) == ("refunded", 10000)
+    assert len(store.rest().get(f"orders/{order_id}/refunds").json()) == 2
+
+
+def test_a_bridge_error_leaves_the_order_retryable(
+    connected: Admin, store: Store, service: Service
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    refused = shopper.place_order("samsung_pay")  # not offered by this store
+    assert refused["result"] == "failure"
+    answer = shopper.place_order("card")
+    assert answer["result"] == "success", answer
+    again = shopper.place_order("card")  # a second click or tab: the same session
+    assert again["result"] == "success", again
+    assert session_of(again["redirect"]) == session_of(answer["redirect"])
+    assert again["order_id"] == answer["order_id"]

@@ -37,7 +37,6 @@ class Korea_Checkout_Gateway extends WC_Payment_Gateway {
 		$this->title       = $this->get_option( 'title' );
 		$this->description = $this->get_option( 'description' );
 		add_action( 'woocommerce_update_options_payment_gateways_' . $this->id, array( $this, 'process_admin_options' ) );
-		add_action( 'woocommerce_create_refund', array( __CLASS__, 'remember_refund' ) );
 	}
 
 	/**

@@ -25,6 +25,8 @@ final class Korea_Checkout_Plugin {
 			require_once KOREA_CHECKOUT_DIR . 'includes/class-korea-checkout-' . $part . '.php';
 		}
 		add_filter( 'woocommerce_payment_gateways', array( __CLASS__, 'add_gateway' ) );
+		// Hooked here, not in the gateway: WooCommerce may build the gateway only after the refund exists.
+		add_action( 'woocommerce_create_refund', array( 'Korea_Checkout_Gateway', 'remember_refund' ) );
 		add_action( 'woocommerce_blocks_loaded', array( __CLASS__, 'register_blocks' ) );
 		Korea_Checkout_Fields::init();
 		Korea_Checkout_Styles::init();
