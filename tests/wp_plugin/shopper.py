@@ -94,3 +94,50 @@ class HostedPage:
         for cookie in self.http.cookies:
             cookie.secure = False
         return _Answer(response)
+
+
+class BlocksShopper:
+    """A shopper on the Checkout block, which talks to the Store API (wc/store/v1)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.http = requests.Session()
+        self.nonce = ""
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(
+            method,
+            f"{self.store.url}/wp-json/wc/store/v1/{path}",
+            json=body,
+            headers={"Nonce": self.nonce} if self.nonce else {},
+            timeout=60,
+        )
+        self.nonce = response.headers.get("Nonce", self.nonce)
+        return response
+
+    def add_demo_product(self) -> None:
+        self._call("GET", "cart")
+        product = int(self.store.env["WC_RIG_DEMO_PRODUCT_ID"])
+        added = self._call("POST", "cart/add-item", {"id": product, "quantity": 1})
+        assert added.status_code == 201, added.text
+
+    def place_order(self, method: str, **extra: Any) -> requests.Response:
+        address = {
+            "first_name": "길동",
+            "last_name": "홍",
+            "address_1": "서울 강남구 테헤란로 123",
+            "address_2": "4층 401호",
+            "city": "서울",
+            "state": "KR11",
+            "postcode": "06236",
+            "country": "KR",
+            "phone": "010-1234-5678",
+        }
+        body = {
+            "billing_address": {**address, "email": "hong@example.com"},
+            "shipping_address": address,
+            "payment_method": "korea_checkout",
+            "payment_data": [{"key": "korea_checkout_method", "value": method}],
+            **extra,
+        }
+        return self._call("POST", "checkout", body)
