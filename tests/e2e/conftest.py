@@ -1,8 +1,9 @@
 """Real browser tests: Debian's Chromium driven by Playwright against gunicorn.
 
 Chromium is never downloaded by Playwright: ``/usr/bin/chromium`` comes from apt
-(scripts/ensure_services.sh). The shop's return and cancel pages and the Daum Postcode
-script are answered by route handlers, so no test needs the network.
+(scripts/ensure_services.sh). The shop's return and cancel pages are served locally and the
+Kakao postcode script is answered by route handlers, so no test needs the network. Every
+Content-Security-Policy violation a page reports fails the test.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from app import migrate
 from app.db import Database
@@ -91,6 +92,10 @@ class Server:
     def headers(self) -> dict[str, str]:
         return {"x-api-key": self.key}
 
+    def link(self, session_id: str) -> str:
+        """The shopper's checkoutUrl (the session id alone opens nothing)."""
+        return str(self.session(session_id)["checkoutUrl"])
+
     def session(self, session_id: str) -> dict[str, object]:
         response = requests.get(
             f"{self.url}/api/checkout/session/{session_id}", headers=self.headers, timeout=10
@@ -101,6 +106,12 @@ class Server:
 
     def post(self, path: str, body: dict[str, object]) -> requests.Response:
         return requests.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=10)
+
+    def patch_address(self, session_id: str, body: dict[str, object]) -> None:
+        """As the bridge does, without a key (the documented address call)."""
+        path = f"{self.url}/api/checkout/session/{session_id}/address"
+        response = requests.patch(path, json=body, timeout=10)
+        assert response.status_code == 200, response.text
 
 
 @pytest.fixture(scope="session")
@@ -134,12 +145,35 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+def csp_violations(page: Page) -> list[str]:
+    """Every CSP report the page's documents print (events and Chromium's own messages)."""
+    found: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            found.append(text)
+
+    page.on("console", record)
+    return found
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
-    # No network in tests: the Daum script fails, as it may for a real customer.
-    context.route("**/t1.daumcdn.net/**", lambda route: route.abort())
+    context.add_init_script(REPORT_VIOLATIONS)
+    # No network in tests: the postcode script fails, as it may for a real customer.
+    context.route("**/t1.kakaocdn.net/**", lambda route: route.abort())
     new_page = context.new_page()
     new_page.set_default_timeout(15000)
+    violations = csp_violations(new_page)
     yield new_page
     context.close()
+    assert violations == []
