@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.checkout import views, window
+from app.checkout import capability, views, window
 from app.checkout.i18n import Catalog
 from app.gateways import GatewayConfig
 from app.gateways.provider import CachedGatewayProvider, sandbox_secret_from
@@ -20,7 +20,6 @@ def init_checkout(app: Flask, settings: Settings) -> None:
     )
     app.extensions["kc.gateways"] = CachedGatewayProvider(config)
     app.extensions["kc.checkout_catalog"] = Catalog()
-    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the CSRF token's cookie
+    capability.init_app(app, settings)  # the shopper's links, and the cookies' flags
     app.register_blueprint(views.bp)
     app.register_blueprint(window.bp)
