@@ -1,5 +1,5 @@
-"""Rendering for the hosted pages: language, CSRF, security headers, error pages, and the
-page each session status gets."""
+"""Rendering for the hosted pages: language, CSRF, error pages, and the page each session
+status gets (the security headers are `app.checkout.security`)."""
 
 from __future__ import annotations
 
