@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,7 +18,11 @@ class PaymentAttempt(Base):
     """
 
     __tablename__ = "payment_attempts"
-    __table_args__ = (Index("ix_payment_attempts_session_created", "session_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_payment_attempts_session_created", "session_id", "created_at"),
+        # The confirmation sweep's query: attempts whose gateway answer never came.
+        Index("ix_payment_attempts_status_updated", "status", "updated_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("checkout_sessions.id"))
@@ -30,6 +35,9 @@ class PaymentAttempt(Base):
     failure_code: Mapped[str | None] = mapped_column(String(32), default=None)
     failure_message: Mapped[str | None] = mapped_column(Text, default=None)
     gateway_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The window's return, recorded before the gateway is asked to confirm it, so that a
+    #: confirmation whose answer never came can be asked again.
+    return_params: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.gateways import FailureCode, Notification, PaymentStatus
 from app.models import CheckoutSession, VirtualAccountDeposit
+from app.payments.approvals import payment_event_data
 from app.payments.errors import InvalidState
 from app.payments.events import EventType, record_event
-from app.payments.payments import payment_event_data
 from app.payments.sessions import get_session
 from app.payments.status import SessionStatus, transition
 

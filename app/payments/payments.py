@@ -1,71 +1,69 @@
-"""Paying a session: start at a gateway, confirm the window's return, complete or decline.
+"""Paying a session: start at a gateway, then confirm the window's return with it.
 
-Declines keep the session ``processing`` so the customer can try again (as Stripe keeps a
-PaymentIntent open after a failed charge); each decline records ``payment.failed`` with
-``retryable``. After ``MAX_FAILED_ATTEMPTS`` declines the session becomes ``failed``.
-A customer closing the gateway window is not a decline: nothing is recorded but the attempt.
-
-The session is locked and re-read before the gateway confirms anything: a session that can
-no longer take the payment (closed, paid, or a virtual account awaits its deposit) is never
-confirmed, and Toss, KCP and Inicis only take the money on that server-side confirmation.
-The lock is held until the answer is applied, so the session cannot close meanwhile. An
-approval that still cannot be applied (another amount, currency or order) is money taken:
-it is declined and given back through a void recorded before the gateway call
-(``operations``).
+Money is on record before and after the confirmation. The session is locked and re-read
+first: one that can no longer take the payment (closed, paid, or a virtual account awaits
+its deposit) is never confirmed, and Toss, KCP and Inicis only take the money on this
+server-side confirmation. Otherwise the return is recorded on the attempt (``confirming``)
+in its own commit, the gateway is asked with no lock held, and its answer is applied under
+the lock again (``approvals``): a session that closed meanwhile gets the money back through
+a recorded void. An attempt whose answer never came (a timeout, a worker killed
+mid-request) is confirmed again by ``retry_confirmations`` (a worker sweep) with the same
+return, which the gateways answer idempotently (Toss: its confirm Idempotency-Key).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.gateways import (
     ConfirmRequest,
     FailureCode,
+    GatewayError,
     GatewayTimeout,
-    PaymentMethod,
+    InvalidRedirect,
     PaymentRequest,
     PaymentResult,
-    PaymentStatus,
     WindowRedirect,
     route,
 )
 from app.gateways.provider import GatewayProvider
 from app.models import CheckoutSession, PaymentAttempt
+
+# The decline limit is part of the payment flow's public face; it lives with the declines.
+from app.payments.approvals import (
+    MAX_FAILED_ATTEMPTS as MAX_FAILED_ATTEMPTS,
+)
+from app.payments.approvals import (
+    UNSETTLED,
+    AttemptStatus,
+    apply_result,
+    can_take_payment,
+    finish_attempt,
+)
 from app.payments.errors import InvalidRequest, InvalidState
-from app.payments.events import EventType, record_event
-from app.payments.gateway_calls import gateway_call
-from app.payments.operations import OperationKind, perform_operation, record_operation
+from app.payments.gateway_calls import RETRY_PENDING_AFTER, gateway_call
 from app.payments.payment_inputs import (
     PaymentChoice,
     check_choice,
     gateway_customer,
     order_name,
 )
-from app.payments.representation import session_event_data
 from app.payments.sessions import get_session
 from app.payments.status import SessionStatus, transition
-from app.payments.timefmt import isoformat_z
 
-MAX_FAILED_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
-
-class AttemptStatus(StrEnum):
-    STARTED = "started"
-    APPROVED = "approved"
-    WAITING_FOR_DEPOSIT = "waiting_for_deposit"
-    FAILED = "failed"
-    CLOSED_BY_CUSTOMER = "closed_by_customer"
-    TIMED_OUT = "timed_out"
-    #: The window came back when the session could no longer take this payment (closed,
-    #: paid, or a virtual account awaits its deposit): never confirmed, no money moved.
-    NOT_CONFIRMED = "not_confirmed"
+#: How long the sweep keeps asking about an attempt whose answer never came. Gateways let
+#: a window's return be confirmed for minutes only (Toss: 10), so after this there is
+#: nothing left to learn.
+CONFIRM_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -145,6 +143,11 @@ def _find_attempt(db: Session, session: CheckoutSession, attempt_id: str) -> Pay
     return attempt
 
 
+def _reread(db: Session, attempt_id: str) -> PaymentAttempt:
+    query = select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)
+    return db.scalars(query.execution_options(populate_existing=True)).one()
+
+
 def confirm_payment(
     db: Session,
     session_id: str,
@@ -153,162 +156,102 @@ def confirm_payment(
     gateways: GatewayProvider,
     now: datetime,
 ) -> ConfirmOutcome:
-    """Re-confirm the window's return with the gateway; a second call changes nothing.
-
-    A forged or tampered return raises ``InvalidRequest(invalid_redirect)`` and changes
-    nothing; a mismatched amount is a decline (the gateway never approves it).
-    """
+    """Confirm the window's return with the gateway (see the module); a second call, or one
+    while the first is still waiting for the gateway, changes nothing. A forged or tampered
+    return raises ``InvalidRequest(invalid_redirect)`` and leaves the attempt open."""
     session = get_session(db, None, session_id, now, lock=True)
     attempt = _find_attempt(db, session, attempt_id)
     if attempt.status != AttemptStatus.STARTED:
         return ConfirmOutcome(session, attempt)
-    if session.status != SessionStatus.PROCESSING or session.virtual_account is not None:
-        _finish_attempt(attempt, AttemptStatus.NOT_CONFIRMED, now)
+    if not can_take_payment(session):
+        finish_attempt(attempt, AttemptStatus.NOT_CONFIRMED, now)
         return ConfirmOutcome(session, attempt)
+    attempt.status = AttemptStatus.CONFIRMING
+    attempt.return_params = dict(params)
+    attempt.updated_at = now
+    request = ConfirmRequest(dict(params), session.id, session.total_amount)
     gateway = gateways(attempt.gateway, session.mode)
-    request = ConfirmRequest(params, session.id, session.total_amount)
+    db.commit()  # on record before the gateway hears of it; the session lock is released
+    result: PaymentResult | None = None
     with gateway_call():
         try:
             result = gateway.confirm_payment(request)
         except GatewayTimeout:
-            # Unknown outcome: the attempt ends, the session stays open for another try.
-            _finish_attempt(attempt, AttemptStatus.TIMED_OUT, now, FailureCode.TIMEOUT.value)
-            return ConfirmOutcome(session, attempt)
-    attempt.transaction_id = result.transaction_id or None
-    taken = result.status in (PaymentStatus.APPROVED, PaymentStatus.WAITING_FOR_DEPOSIT)
-    if taken and not _matches(result, session):
-        _give_back(db, session, attempt, result, gateways, now)
-    elif result.status is PaymentStatus.APPROVED:
-        _approved(db, session, attempt, result, now)
-    elif result.status is PaymentStatus.WAITING_FOR_DEPOSIT and result.virtual_account:
-        _virtual_account_issued(db, session, attempt, result, now)
-    elif result.failure_code is FailureCode.USER_CANCELLED:
-        _finish_attempt(attempt, AttemptStatus.CLOSED_BY_CUSTOMER, now, result.failure_code.value)
+            pass  # unknown outcome: the attempt ends timed out and the sweep asks again
+        except InvalidRedirect:
+            attempt.status = AttemptStatus.STARTED
+            attempt.return_params = None
+            db.commit()
+            raise
+    session = get_session(db, None, session_id, now, lock=True)
+    attempt = _reread(db, attempt_id)
+    if attempt.status != AttemptStatus.CONFIRMING:
+        return ConfirmOutcome(session, attempt)  # the sweep settled it meanwhile
+    if result is None:
+        finish_attempt(attempt, AttemptStatus.TIMED_OUT, now, FailureCode.TIMEOUT.value)
     else:
-        _declined(db, session, attempt, result, now, result.failure_code)
+        apply_result(db, session, attempt, result, gateways, now)
     return ConfirmOutcome(session, attempt)
 
 
-def _matches(result: PaymentResult, session: CheckoutSession) -> bool:
-    return (result.amount, result.currency, result.order_id) == (
-        session.total_amount,
-        session.currency,
-        session.id,
-    )
-
-
-def _finish_attempt(
-    attempt: PaymentAttempt,
-    status: AttemptStatus,
+def retry_confirmations(
+    session_factory: Callable[[], Session],
+    gateways: GatewayProvider,
     now: datetime,
-    failure_code: str | None = None,
-    result: PaymentResult | None = None,
-) -> None:
-    attempt.status = status
-    attempt.updated_at = now
-    attempt.failure_code = failure_code
-    if result is not None:
-        attempt.failure_message = result.failure_message or None
-        attempt.gateway_code = result.gateway_code or None
+    batch_size: int = 100,
+) -> int:
+    """The sweep: confirm again the attempts whose answer never came."""
+    query = (
+        select(PaymentAttempt.id)
+        .where(
+            PaymentAttempt.status.in_(UNSETTLED),
+            PaymentAttempt.updated_at <= now - RETRY_PENDING_AFTER,
+            PaymentAttempt.created_at >= now - CONFIRM_WINDOW,
+            PaymentAttempt.return_params.is_not(None),
+        )
+        .order_by(PaymentAttempt.updated_at)
+        .limit(batch_size)
+    )
+    with session_factory() as db:
+        attempt_ids = list(db.scalars(query))
+    for attempt_id in attempt_ids:
+        try:
+            _reconfirm(session_factory, attempt_id, gateways, now)
+        except Exception:
+            # One attempt must not hold up the others; it is tried again next round.
+            log.exception("confirmation retry failed", extra={"attempt_id": attempt_id})
+    return len(attempt_ids)
 
 
-def _give_back(
-    db: Session,
-    session: CheckoutSession,
-    attempt: PaymentAttempt,
-    result: PaymentResult,
+def _reconfirm(
+    session_factory: Callable[[], Session],
+    attempt_id: str,
     gateways: GatewayProvider,
     now: datetime,
 ) -> None:
-    """An approval (or an issued account) the session cannot take: decline it, and void it
-    (close the account) through an operation committed before the gateway hears of it."""
-    kind = (
-        OperationKind.CLOSE_ACCOUNT
-        if result.status is PaymentStatus.WAITING_FOR_DEPOSIT
-        else OperationKind.VOID_PAYMENT
-    )
-    operation = record_operation(db, kind, session, attempt, result, now)
-    _declined(db, session, attempt, result, now, FailureCode.AMOUNT_MISMATCH)
-    db.commit()
-    perform_operation(db, operation.id, gateways, now)
-
-
-def _approved(
-    db: Session,
-    session: CheckoutSession,
-    attempt: PaymentAttempt,
-    result: PaymentResult,
-    now: datetime,
-) -> None:
-    method = (result.method or PaymentMethod(attempt.method)).value
-    session.payment_method = method
-    session.gateway = result.gateway.value
-    session.gateway_transaction_id = result.transaction_id
-    session.installment_months = (result.card.installment_months or None) if result.card else None
-    session.paid_amount = result.amount
-    _finish_attempt(attempt, AttemptStatus.APPROVED, now)
-    transition(session, SessionStatus.COMPLETED, now)
-    record_event(db, session, EventType.PAYMENT_COMPLETED, payment_event_data(session), now)
-
-
-def _virtual_account_issued(
-    db: Session,
-    session: CheckoutSession,
-    attempt: PaymentAttempt,
-    result: PaymentResult,
-    now: datetime,
-) -> None:
-    account = result.virtual_account
-    assert account is not None
-    session.payment_method = PaymentMethod.VIRTUAL_ACCOUNT.value
-    session.gateway = result.gateway.value
-    session.gateway_transaction_id = result.transaction_id
-    session.virtual_account = {
-        "bank": account.bank,
-        "bankCode": account.bank_code,
-        "accountNumber": account.account_number,
-        "holder": account.holder,
-        "dueDate": isoformat_z(account.due_date),
-        "amount": session.total_amount,
-    }
-    # The session stays open until the deposit is due, not only its own lifetime.
-    session.expires_at = max(session.expires_at, account.due_date)
-    session.updated_at = now
-    _finish_attempt(attempt, AttemptStatus.WAITING_FOR_DEPOSIT, now)
-    # Closed at the gateway by the sweep if the session ends without the deposit.
-    record_operation(db, OperationKind.CLOSE_ACCOUNT, session, attempt, result, now, scheduled=True)
-    data = {**session_event_data(session), "virtualAccount": session.virtual_account}
-    record_event(db, session, EventType.VIRTUAL_ACCOUNT_ISSUED, data, now)
-
-
-def _declined(
-    db: Session,
-    session: CheckoutSession,
-    attempt: PaymentAttempt,
-    result: PaymentResult,
-    now: datetime,
-    failure_code: FailureCode | None,
-) -> None:
-    code = failure_code or FailureCode.GATEWAY_ERROR
-    _finish_attempt(attempt, AttemptStatus.FAILED, now, code.value, result)
-    session.failed_attempts += 1
-    retryable = session.failed_attempts < MAX_FAILED_ATTEMPTS
-    if not retryable:
-        transition(session, SessionStatus.FAILED, now)
-    session.updated_at = now
-    data = {
-        **session_event_data(session),
-        "failureCode": code.value,
-        "failureMessage": result.failure_message,
-        "attempts": session.failed_attempts,
-        "retryable": retryable,
-    }
-    record_event(db, session, EventType.PAYMENT_FAILED, data, now)
-
-
-def payment_event_data(session: CheckoutSession) -> dict[str, Any]:
-    return {
-        **session_event_data(session),
-        "paidAmount": session.paid_amount,
-        "installmentMonths": session.installment_months,
-    }
+    with session_factory() as db:
+        attempt = db.get_one(PaymentAttempt, attempt_id)
+        session = db.get_one(CheckoutSession, attempt.session_id)
+        if attempt.status not in UNSETTLED or attempt.return_params is None:
+            return
+        request = ConfirmRequest(attempt.return_params, session.id, session.total_amount)
+        gateway = gateways(attempt.gateway, session.mode)
+        db.commit()  # end the read: no transaction stays open during the call
+        result: PaymentResult | None = None
+        invalid = False
+        try:
+            result = gateway.confirm_payment(request)
+        except InvalidRedirect:
+            invalid = True
+        except GatewayError:
+            log.warning("confirmation still unknown", extra={"attempt_id": attempt_id})
+        session = get_session(db, None, session.id, now, lock=True)
+        attempt = _reread(db, attempt_id)
+        if attempt.status in UNSETTLED:
+            if result is not None:
+                apply_result(db, session, attempt, result, gateways, now)
+            elif invalid:
+                finish_attempt(attempt, AttemptStatus.FAILED, now, "invalid_redirect")
+            else:
+                attempt.updated_at = now
+        db.commit()

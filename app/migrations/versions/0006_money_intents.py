@@ -1,4 +1,5 @@
-"""money intents: refunds recorded pending before the gateway call; voids and account closings
+"""money intents: refunds and confirmations recorded before the gateway call; voids and
+account closings
 
 Revision ID: 0006_money_intents
 Revises: 0004_bridge
@@ -6,6 +7,7 @@ Revises: 0004_bridge
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import app.models.base
 
@@ -15,9 +17,15 @@ branch_labels = None
 depends_on = None
 
 UTC = app.models.base.UTCDateTime(timezone=True)
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("payment_attempts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("return_params", JSON, nullable=True))
+        batch_op.create_index(
+            "ix_payment_attempts_status_updated", ["status", "updated_at"], unique=False
+        )
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.alter_column(
             "gateway_refund_id", existing_type=sa.String(length=200), nullable=True
@@ -98,3 +106,6 @@ def downgrade() -> None:
         batch_op.alter_column(
             "gateway_refund_id", existing_type=sa.String(length=200), nullable=False
         )
+    with op.batch_alter_table("payment_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_payment_attempts_status_updated")
+        batch_op.drop_column("return_params")
