@@ -120,10 +120,12 @@ def _sweep_with_context(app: Flask, stop: threading.Event) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_secrets import secrets_cli
     from app.devserver import serve_command
 
     app.cli.add_command(db_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(secrets_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(serve_command)

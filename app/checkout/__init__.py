@@ -7,7 +7,8 @@ from flask import Flask
 from app.checkout import capability, views, window
 from app.checkout.i18n import Catalog
 from app.gateways import GatewayConfig
-from app.gateways.provider import CachedGatewayProvider, sandbox_secret_from
+from app.gateways.provider import CachedGatewayProvider
+from app.keys import purpose_key
 from app.settings import Settings
 
 
@@ -15,7 +16,8 @@ def init_checkout(app: Flask, settings: Settings) -> None:
     """Gateways for the core and the API, the catalogs, and the two page blueprints."""
     base = settings.public_base_url.rstrip("/")
     config = GatewayConfig(
-        sandbox_secret=sandbox_secret_from(str(app.config["SECRET_KEY"])),
+        # Its own key: a seal must never verify under the CSRF or encryption keys.
+        sandbox_secret=purpose_key(settings.resolved_secret_key(), "sandbox-seals"),
         sandbox_window_url=f"{base}/sandbox/window",
     )
     app.extensions["kc.gateways"] = CachedGatewayProvider(config)

@@ -6,8 +6,6 @@ Gateways store nothing, so one instance per (name, mode) is shared by every requ
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 from collections.abc import Callable
 
@@ -15,11 +13,6 @@ from app.gateways.base import Gateway, GatewayName, Mode
 from app.gateways.routing import GatewayConfig, build_gateway
 
 GatewayProvider = Callable[[str, str], Gateway]
-
-
-def sandbox_secret_from(secret_key: str) -> bytes:
-    """The sandbox sealing key, derived from the app secret so every worker agrees on it."""
-    return hmac.new(secret_key.encode("utf-8"), b"kc.sandbox-gateways.v1", hashlib.sha256).digest()
 
 
 class CachedGatewayProvider:

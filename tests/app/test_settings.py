@@ -24,6 +24,7 @@ def test_production_refuses_weak_secret(secret: str, tmp_path: Path):
             KC_ENV="production",
             SECRET_KEY=secret,
             DATABASE_URL="postgresql://x/y",
+            REDIS_URL="redis://redis.internal:6379/0",
             VAR_DIR=str(tmp_path),
         )
 
@@ -33,9 +34,28 @@ def test_production_accepts_real_secret(tmp_path: Path):
         KC_ENV="production",
         SECRET_KEY="x" * 40,
         DATABASE_URL="postgresql://x/y",
+        REDIS_URL="redis://redis.internal:6379/0",
         VAR_DIR=str(tmp_path),
     )
     assert settings.resolved_secret_key() == "x" * 40
+
+
+def test_production_refuses_to_start_without_redis_url(tmp_path: Path):
+    with pytest.raises(ConfigurationError, match="REDIS_URL must be set in production"):
+        Settings(
+            KC_ENV="production",
+            SECRET_KEY="x" * 40,
+            DATABASE_URL="postgresql://x/y",
+            REDIS_URL="",
+            VAR_DIR=str(tmp_path),
+        )
+    # Development keeps its embedded Redis.
+    assert Settings(REDIS_URL="", VAR_DIR=str(tmp_path)).redis_url == ""
+
+
+def test_malformed_encryption_keys_refuse_to_start(tmp_path: Path):
+    with pytest.raises(ConfigurationError, match="ENCRYPTION_KEYS"):
+        Settings(ENCRYPTION_KEYS="k1:not-a-key", VAR_DIR=str(tmp_path))
 
 
 def test_secret_is_masked_in_repr(tmp_path: Path):

@@ -179,6 +179,21 @@ RAW_BODY_CASES = [
     ("empty body", b"", "application/json", 400, "invalid_json"),
     ("deep nesting", b"[" * 100000 + b"]" * 100000, "application/json", 400, "invalid_json"),
     (
+        "deep object nesting",
+        b'{"a":' * 100000 + b"1" + b"}" * 100000,
+        "application/json",
+        400,
+        "invalid_json",
+    ),
+    ("unclosed nesting", b"[" * 100000, "application/json", 400, "invalid_json"),
+    (
+        "nesting past the limit",
+        b'{"metadata": ' + b"[" * 65 + b"]" * 65 + b"}",
+        "application/json",
+        400,
+        "invalid_json",
+    ),
+    (
         "huge integer",
         b'{"totalAmount": ' + b"9" * 5000 + b"}",
         "application/json",

@@ -323,6 +323,11 @@ def test_loopback_default_follows_the_environment(tmp_path):
         return Settings(VAR_DIR=str(tmp_path), **values)  # type: ignore[arg-type]
 
     assert settings(KC_ENV="development").allow_loopback_targets is True
-    production = {"KC_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite://"}
+    production = {
+        "KC_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "DATABASE_URL": "sqlite://",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     assert settings(**production).allow_loopback_targets is False
     assert settings(**production, ALLOW_LOOPBACK_TARGETS=True).allow_loopback_targets is True
