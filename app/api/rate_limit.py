@@ -42,15 +42,14 @@ def _limit_key() -> str:
     return _address_key()
 
 
-def _limit_value() -> str:
-    settings: Settings = current_app.extensions["kc.settings"]
-    mode = mode_of(request.headers.get(HEADER, "")) or Mode.TEST
-    return f"{settings.rate_limit_for_mode(mode)}/minute"
-
-
 def _settings() -> Settings:
     settings: Settings = current_app.extensions["kc.settings"]
     return settings
+
+
+def _limit_value() -> str:
+    mode = mode_of(request.headers.get(HEADER, "")) or Mode.TEST
+    return f"{_settings().rate_limit_for_mode(mode)}/minute"
 
 
 def _auth_failure_limit() -> str:
