@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 apt_install() {
   if [ "$(id -u)" != 0 ]; then echo "ensure_services: need root to install $*" >&2; return 1; fi
-  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq; export APT_UPDATED=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # Waits for the apt lock another installer may hold.
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq; export APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -16,6 +17,24 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if ! command -v php >/dev/null 2>&1; then
   echo "ensure_services: installing php-cli" >&2
   apt_install php-cli
+fi
+
+# The plugin tests (tests/wp_plugin) run a real WordPress: PHP 8.2 with its extensions,
+# MariaDB, and gettext to check the plugin's translations. tests/wp_rig/start.sh installs
+# the same when missing; doing it here keeps apt out of the timed tests.
+wp_pkgs=()
+command -v php8.2 >/dev/null 2>&1 || wp_pkgs+=(php8.2-cli)
+php_modules="$(php8.2 -m 2>/dev/null | tr 'A-Z' 'a-z' || true)"
+for pair in mysqli:php8.2-mysql curl:php8.2-curl dom:php8.2-xml mbstring:php8.2-mbstring \
+            intl:php8.2-intl zip:php8.2-zip gd:php8.2-gd bcmath:php8.2-bcmath; do
+  grep -qx "${pair%%:*}" <<<"$php_modules" || wp_pkgs+=("${pair#*:}")
+done
+[ -x /usr/sbin/mariadbd ] || wp_pkgs+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || wp_pkgs+=(mariadb-client)
+command -v msgfmt >/dev/null 2>&1 || wp_pkgs+=(gettext)
+if [ "${#wp_pkgs[@]}" -gt 0 ]; then
+  echo "ensure_services: installing ${wp_pkgs[*]}" >&2
+  apt_install "${wp_pkgs[@]}"
 fi
 
 if ! port_open 6379; then

@@ -68,7 +68,7 @@ final class Korea_Checkout_Order_Box {
 		);
 		$account = $order->get_meta( '_korea_checkout_virtual_account' );
 		if ( is_array( $account ) ) {
-			$rows[ __( 'Virtual account', 'korea-checkout' ) ] = trim( ( isset( $account['bankName'] ) ? $account['bankName'] : '' ) . ' ' . ( isset( $account['accountNumber'] ) ? $account['accountNumber'] : '' ) );
+			$rows[ __( 'Virtual account', 'korea-checkout' ) ] = trim( ( isset( $account['bank'] ) ? $account['bank'] : '' ) . ' ' . ( isset( $account['accountNumber'] ) ? $account['accountNumber'] : '' ) );
 		}
 		echo '<table class="korea-checkout-payment widefat striped"><tbody>';
 		foreach ( $rows as $label => $value ) {

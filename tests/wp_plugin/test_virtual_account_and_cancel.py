@@ -1,0 +1,76 @@
+"""A virtual account waits on hold (account shown to the shopper) until the deposit pays it;
+a shopper who cancels on the hosted page is sent back to the checkout to try again."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import requests
+
+from tests.app.checkout.checkout_helpers import page_token, pay
+from tests.servers import wait_for
+from tests.wp_plugin.rig import Admin, Service, Store
+from tests.wp_plugin.shopper import HostedPage, Shopper
+from tests.wp_plugin.test_classic_checkout import session_of
+
+
+def test_virtual_account_on_hold_then_deposit_pays_the_order_once(
+    connected: Admin, store: Store, service: Service
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    answer = shopper.place_order("virtual_account")
+    assert answer["result"] == "success", answer
+    order_id = int(answer["order_id"])
+    session_id = session_of(answer["redirect"])
+    pay(HostedPage(service.url), answer["redirect"], "virtual_account")
+    wait_for(lambda: store.order(order_id)["status"] == "on-hold", 60, "order on hold")
+
+    order = store.order(order_id)
+    meta = {item["key"]: item["value"] for item in order["meta_data"]}
+    account = meta["_korea_checkout_virtual_account"]
+    received = shopper.follow(
+        f"{store.url}/checkout/order-received/{order_id}/?key={order['order_key']}"
+    )
+    assert "korea-checkout-virtual-account" in received.text
+    assert account["accountNumber"] in received.text
+    assert "(KST)" in received.text
+
+    deposit = requests.post(
+        f"{service.url}/api/sandbox/virtual-accounts/{session_id}/deposit",
+        json={},
+        headers=service.merchant.headers(),
+        timeout=30,
+    )
+    assert deposit.status_code == 200, deposit.text
+    wait_for(lambda: store.order(order_id)["status"] == "processing", 60, "order paid")
+    wait_for(
+        lambda: any(json.loads(line)["order_id"] == order_id for line in store.hook_calls()),
+        30,
+        "the completion action",
+    )
+    calls = [json.loads(line)["order_id"] for line in store.hook_calls()]
+    assert calls.count(order_id) == 1
+
+
+def test_customer_cancel_returns_to_checkout_with_a_notice(
+    connected: Admin, store: Store, service: Service
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    answer = shopper.place_order("card")
+    order_id = int(answer["order_id"])
+    hosted = HostedPage(service.url)
+    token = page_token(hosted, answer["redirect"])
+    session_id = session_of(answer["redirect"])
+    cancelled = hosted.post(f"/checkout/{session_id}/cancel", {"csrf_token": token})
+    assert cancelled.status_code == 303
+    landed = shopper.follow(cancelled.headers["Location"])
+    assert urlsplit(landed.url).path == "/checkout/"
+    assert "The payment was cancelled" in landed.text
+    # The bridge's payment.cancelled may already have cancelled the order (its contract).
+    assert store.order(order_id)["status"] in {"pending", "cancelled"}
+    again = shopper.place_order("card")  # the cart is still there: pay again
+    assert again["result"] == "success", again
+    assert session_of(again["redirect"]) != session_id
