@@ -47,9 +47,7 @@ def test_partial_refund_as_documented(client, merchant, paid_session, database):
     assert [refund.refundId for refund in data.refunds] == [body["refundId"]]
     with database.transaction() as db:
         event = db.scalars(
-            select(Event).where(
-                Event.session_id == paid_session, Event.type == "payment.refunded"
-            )
+            select(Event).where(Event.session_id == paid_session, Event.type == "payment.refunded")
         ).one()
         assert (event.data["refundedAmount"], event.data["remainingAmount"]) == (10000, 19000)
 
