@@ -10,6 +10,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.api import responses as out
 from app.payments import inputs, refund_inputs, shop_inputs
+from app.webhooks import endpoints
 
 bp = Blueprint("openapi", __name__, template_folder="templates")
 
@@ -21,6 +22,7 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     refund_inputs.SandboxDepositBody,
     shop_inputs.CreateShopRequest,
     shop_inputs.UpdateShopRequest,
+    endpoints.RegisterEndpointRequest,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     out.ErrorResponse,
@@ -33,6 +35,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     out.ShopResponse,
     out.ShopListResponse,
     out.WebhookSecretResponse,
+    out.WebhookEndpointResponse,
     out.EventResponse,
     out.EventListResponse,
 ]
@@ -185,6 +188,14 @@ def _paths() -> dict[str, Any]:
                 "Rotate the secret; the old one keeps signing for 24 h",
                 out.WebhookSecretResponse,
                 parameters=[SHOP_ID],
+            ),
+        },
+        "/api/webhook-endpoints": {
+            "post": _operation(
+                "Register a webhook endpoint: its deliveries are signed with its own secret "
+                "(the same one on every registration) instead of the shop's",
+                out.WebhookEndpointResponse,
+                body=endpoints.RegisterEndpointRequest,
             ),
         },
         "/api/events": {

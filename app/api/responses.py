@@ -158,6 +158,17 @@ class WebhookSecretResponse(Closed):
     data: WebhookSecretData
 
 
+class WebhookEndpointData(Closed):
+    id: str
+    url: str
+    secret: str
+
+
+class WebhookEndpointResponse(Closed):
+    success: bool
+    data: WebhookEndpointData
+
+
 class DeliveryData(BaseModel):
     id: str
     url: str

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.api.responses import WebhookEndpointResponse
 from app.db import Database
 from app.models import (
     DeliveryAttempt,
@@ -90,8 +91,7 @@ def test_registration_returns_one_secret_per_tenant_and_url(
     url = "https://receiver.example.test/hooks"
     first = register(client, merchant, url)
     assert first.status_code == 200, first.get_json()
-    data = first.get_json()["data"]
-    assert set(data) == {"id", "url", "secret"}
+    data = WebhookEndpointResponse.model_validate(first.get_json()).data.model_dump()
     assert data["url"] == url
     assert data["secret"].startswith("whsec_")
     assert data["secret"] != shop_secret(client, merchant)
