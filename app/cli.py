@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import click
@@ -12,11 +13,12 @@ from rq import SimpleWorker
 
 from app import migrate
 from app.db import Database
-from app.jobs import queue_name, run_sweeps_forever
+from app.jobs import QueueName, queue_name, run_sweeps_forever
 from app.models.base import utcnow
 from app.payments import api_keys
 from app.payments.errors import CheckoutError
 from app.payments.tenancy import Mode
+from app.processes import supervise
 from app.settings import Settings
 
 WORKER_SOCKET_TIMEOUT = 600
@@ -94,10 +96,33 @@ def keys_revoke(key_id: str) -> None:
 
 
 @click.command("worker")
-def worker_command() -> None:
-    """Run an RQ worker (with its scheduler) and the periodic sweeps."""
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice([q.value for q in QueueName]),
+    help="Serve only this queue (repeatable). Default: every queue, each in its own process.",
+)
+def worker_command(queues: tuple[str, ...]) -> None:
+    """Run the RQ workers (with their schedulers) and the periodic sweeps."""
+    names = [QueueName(q) for q in queues] or list(QueueName)
+    if len(names) == 1:
+        _serve_queue(names[0])
+    else:
+        # One process per queue: an RQ worker takes its queues' jobs in order, one at a
+        # time, so a worker shared by two queues would leave the second behind a flood of
+        # the first. Processes (not threads) because RQ's stop signals need a main thread.
+        sys.exit(supervise([_worker_argv(name) for name in names]))
+
+
+def _worker_argv(name: QueueName) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "app", "worker", "--queue", name.value]
+
+
+def _serve_queue(name: QueueName) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
+    # Every worker process sweeps; a Redis lease lets one of them at a time do it.
     sweeper = threading.Thread(target=_sweep_with_context, args=(app, stop), daemon=True)
     sweeper.start()
     try:
@@ -108,7 +133,7 @@ def worker_command() -> None:
         connection = redis.Redis.from_url(
             app.extensions["kc.redis_url"], socket_timeout=WORKER_SOCKET_TIMEOUT
         )
-        worker = SimpleWorker([queue_name(_settings())], connection=connection)
+        worker = SimpleWorker([queue_name(_settings(), name)], connection=connection)
         worker.work(with_scheduler=True)
     finally:
         stop.set()

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
-from types import FrameType
 
 import click
 from flask import current_app
@@ -19,9 +15,13 @@ from app.models import Account
 from app.models.base import utcnow
 from app.payments import api_keys
 from app.payments.tenancy import Mode
+from app.processes import supervise
 from app.settings import Settings
 
 SANDBOX_ACCOUNT = "sandbox"
+# gunicorn's worker timeout, as in the Procfile: gateway calls end well inside it
+# (app.gateways.http.CALL_DEADLINE_SECONDS).
+WEB_TIMEOUT_SECONDS = 30
 
 
 def bootstrap_sandbox(database: Database) -> str | None:
@@ -61,34 +61,20 @@ def serve_command(host: str, port: int, web_workers: int) -> None:
         "REDIS_URL": current_app.extensions["kc.redis_url"],
         "PUBLIC_BASE_URL": base_url,
     }
-    web = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(web_workers),
-            "--access-logfile",
-            "-",
-            "app:create_app()",
-        ],
-        env=env,
-    )
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env)
-    children = [web, worker]
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(web_workers),
+        "--timeout",
+        str(WEB_TIMEOUT_SECONDS),
+        "--access-logfile",
+        "-",
+        "app:create_app()",
+    ]
+    worker = [sys.executable, "-m", "flask", "--app", "app", "worker"]
     _announce(key, base_url)
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    while all(child.poll() is None for child in children):
-        time.sleep(0.5)
-    _stop(signal.SIGTERM, None)
-    for child in children:
-        child.wait(timeout=30)
+    sys.exit(supervise([web, worker], env))

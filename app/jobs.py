@@ -1,4 +1,9 @@
-"""RQ queues and the periodic sweeps run by the worker process."""
+"""RQ queues and the periodic sweeps run by the worker processes.
+
+Each kind of work has its own queue, served by its own worker process (`flask --app app
+worker` starts one per queue): a flood of slow webhook deliveries never waits in front of a
+store sync, nor the other way round, as it would behind one worker listening to both.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 
 import redis
 from flask import Flask
@@ -24,19 +30,28 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 
 
-def queue_name(settings: Settings, name: str = "default") -> str:
+class QueueName(StrEnum):
+    WEBHOOKS = "webhooks"
+    BRIDGE = "bridge"
+
+
+def queue_name(settings: Settings, name: QueueName) -> str:
     return f"{settings.redis_namespace}-{name}"
 
 
-def default_queue(app: Flask) -> Queue:
+def job_queue(app: Flask, name: QueueName) -> Queue:
     settings: Settings = app.extensions["kc.settings"]
-    return Queue(queue_name(settings), connection=app.extensions["kc.redis"])
+    return Queue(queue_name(settings, name), connection=app.extensions["kc.redis"])
+
+
+def bridge_queue(app: Flask) -> Queue:
+    return job_queue(app, QueueName.BRIDGE)
 
 
 def wire_webhook_dispatch(app: Flask) -> None:
     """Deliveries committed by this app wake the delivery workers right after the commit."""
     settings: Settings = app.extensions["kc.settings"]
-    queue = default_queue(app)
+    queue = job_queue(app, QueueName.WEBHOOKS)
     client: redis.Redis = app.extensions["kc.redis"]
 
     def wake(when: datetime | None) -> None:
