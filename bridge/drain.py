@@ -7,6 +7,11 @@ large backlog cannot fill the batch), each behind the store's and the order's Re
 WooCommerce client and database transactions; the drain itself returns at once, so an RQ
 worker is never held by a slow store. A finished task wakes the workers (coalesced), which
 picks up whatever it was blocking; the sweep wakes them for anything overdue.
+
+Every task runs under a wall-clock deadline ending a fifth of its lease before the lease does
+(each store call has its own, shorter one: `bridge.woo_client`): a store that answers one
+byte per second costs a timed-out call, not a thread for minutes, and a task is done with the
+store before its lease lets another worker claim it, so no store write is made twice at once.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from functools import partial
 from sqlalchemy import func, or_, select, update
 
 from app.models.base import utcnow
+from app.outbound.deadline import deadline
 from bridge import limits
 from bridge.context import BridgeContext
 from bridge.models import SyncTask
@@ -35,6 +41,8 @@ MAX_PARALLEL_TASKS = 32
 # A drain keeps starting tasks while its process has syncs in flight, for at most this long.
 DRAIN_BUDGET_SECONDS = 1.0
 POLL_SECONDS = 0.02
+# The end of its lease a task leaves for recording its outcome.
+LEASE_RESERVE = 0.2
 
 
 def _due(now: datetime) -> list[object]:
@@ -201,9 +209,17 @@ def _wake(ctx: BridgeContext, task_id: str) -> None:
         logger.warning("wake-up failed", extra={"task_id": task_id}, exc_info=True)
 
 
+def task_deadline_seconds(ctx: BridgeContext, claimed: Claimed) -> float:
+    """Seconds the task's store calls may take: until LEASE_RESERVE of its lease is left."""
+    lease_until = claimed.task.lease_until or utcnow()
+    left = (lease_until - utcnow()).total_seconds()
+    return max(0.0, left - ctx.task_lease_seconds * LEASE_RESERVE)
+
+
 def _run(ctx: BridgeContext, claimed: Claimed, guard: limits.Guard, pool: Runner) -> str:
     try:
-        return attempt_claimed(ctx, claimed)
+        with deadline(task_deadline_seconds(ctx, claimed)):
+            return attempt_claimed(ctx, claimed)
     except Exception:
         # The lease runs out and the sweep retries it; the worker keeps going.
         logger.exception("sync attempt crashed", extra={"task_id": claimed.task.id})

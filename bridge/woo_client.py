@@ -8,6 +8,10 @@ webhook deliveries do): the name is not resolved again between check and connect
 rebinding cannot steer a sync to a private address. The client's own `requests.request`
 opened a new connection, re-read the proxy environment and resolved the name again on every
 call, which was also most of a sync's CPU. No proxy settings, netrc or cookies apply.
+
+Every call ends at a wall-clock deadline (`timeout`, and sooner if the task's own deadline
+comes first: see `bridge.drain`), however slowly the store answers; a call cut short is
+recorded and raised as a timeout, retried like any other.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from urllib.parse import urlencode
 
 import urllib3
 from urllib3.exceptions import HTTPError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from woocommerce.oauth import OAuth
 
+from app.outbound.deadline import Deadline, deadline
+from app.outbound.pools import pool_manager
 from app.webhooks.target_guard import TargetCheck
 from app.webhooks.transport import error_name, pinned_request
 from bridge.masking import excerpt
@@ -58,6 +65,7 @@ SiteGuard = Callable[[str], TargetCheck]
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 INVALID_SITE_URL = "invalid_site_url"
 REDIRECT_REFUSED = "redirect_not_followed"
+TIMEOUT = "timeout"
 
 
 class WooError(Exception):
@@ -114,7 +122,7 @@ class WooStore:
         self._credentials = credentials
         self._timeout = timeout
         self._guard = guard
-        self._http = http or urllib3.PoolManager(retries=False)
+        self._http = http or pool_manager(retries=False)
         self._record = recorder
 
     def __repr__(self) -> str:
@@ -130,20 +138,22 @@ class WooStore:
     ) -> Any:
         started = time.monotonic()
         request_text = excerpt(body) if body is not None else None
-        # Checked before every request: the address (or what its name resolves to) may have
-        # changed since the store was connected.
-        check = self._guard(self._credentials.site_url) if self._guard is not None else None
-        if check is not None and not check.allowed:
-            message = f"{INVALID_SITE_URL}: the store address is not allowed ({check.reason})"
-            self._record(WooCall(action, method, path, None, 0, request_text, None, message))
-            raise WooPermanentError(message, None, INVALID_SITE_URL)
-        try:
-            answer = self._send(method, path, body, params or {}, check)
-        except (HTTPError, ResponseTooLarge) as exc:
-            latency = int((time.monotonic() - started) * 1000)
-            kind = _failure_kind(exc)
-            self._record(WooCall(action, method, path, None, latency, request_text, None, kind))
-            raise WooTransientError(f"store unreachable: {kind}") from exc
+        with deadline(self._timeout) as limit:
+            # Checked before every request: the address (or what its name resolves to) may
+            # have changed since the store was connected.
+            check = self._guard(self._credentials.site_url) if self._guard is not None else None
+            if check is not None and not check.allowed:
+                message = f"{INVALID_SITE_URL}: the store address is not allowed ({check.reason})"
+                self._record(WooCall(action, method, path, None, 0, request_text, None, message))
+                raise WooPermanentError(message, None, INVALID_SITE_URL)
+            try:
+                answer = self._send(method, path, body, params or {}, check, limit)
+            except (HTTPError, ResponseTooLarge) as exc:
+                latency = int((time.monotonic() - started) * 1000)
+                kind = TIMEOUT if limit.expired else _failure_kind(exc)
+                self._record(WooCall(action, method, path, None, latency, request_text, None, kind))
+                code = TIMEOUT if kind == TIMEOUT else None
+                raise WooTransientError(f"store unreachable: {kind}", code=code) from exc
         latency = int((time.monotonic() - started) * 1000)
         payload = _json(answer.text)
         self._record(
@@ -168,6 +178,7 @@ class WooStore:
         body: dict[str, Any] | None,
         params: dict[str, Any],
         check: TargetCheck | None,
+        limit: Deadline,
     ) -> _Answer:
         credentials = self._credentials
         url = f"{credentials.site_url.rstrip('/')}/wp-json/{API_VERSION}/{path}"
@@ -188,12 +199,15 @@ class WooStore:
             data = json.dumps(body or {}, ensure_ascii=False).encode()
             headers["content-type"] = "application/json;charset=utf-8"
         response = pinned_request(
-            self._http, method, url, body=data, headers=headers, guard=check, timeout=self._timeout
+            self._http, method, url, body=data, headers=headers, guard=check, limit=limit
         )
         try:
             raw = response.read(MAX_RESPONSE_BYTES + 1, decode_content=True) or b""
         finally:
             response.release_conn()
+        if limit.tripped:
+            # Cut short by the deadline: what arrived is a fragment, not the store's answer.
+            raise Urllib3Timeout("no complete answer by the deadline")
         if len(raw) > MAX_RESPONSE_BYTES:
             raise ResponseTooLarge(f"answer larger than {MAX_RESPONSE_BYTES} bytes")
         return _Answer(
@@ -213,7 +227,7 @@ def _failure_kind(exc: Exception) -> str:
     if isinstance(exc, ResponseTooLarge):
         return "answer too large"
     name = error_name(exc) if isinstance(exc, HTTPError) else type(exc).__name__
-    return "timeout" if name == "timeout" else "connection error"
+    return TIMEOUT if name == TIMEOUT else "connection error"
 
 
 def _json(text: str) -> Any:

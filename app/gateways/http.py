@@ -1,4 +1,10 @@
-"""The one place live clients touch ``requests``: timeouts and error wrapping.
+"""The one place live clients touch ``requests``: deadlines and error wrapping.
+
+Gateway calls run inside a web request, so each ends at a wall-clock deadline (connect, TLS,
+request and the whole answer, however slowly the gateway sends it: ``app.outbound``) well
+inside gunicorn's 30 s worker timeout (Procfile, ``app.devserver``): one call at most
+``CALL_DEADLINE_SECONDS``, and an operation of two calls (Toss's confirm and its lookup)
+shares one deadline.
 
 Logs carry the gateway and path only, never bodies (they hold card and account data).
 """
@@ -13,11 +19,13 @@ from typing import Any
 import requests
 
 from app.gateways.errors import GatewayError, GatewayTimeout
+from app.outbound.deadline import deadline
+from app.outbound.pools import CONNECT_TIMEOUT_SECONDS, with_deadlines
 
 log = logging.getLogger(__name__)
 
-#: (connect, read) seconds. Confirm calls may take a while on the card network side.
-DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
+#: Wall-clock seconds for one gateway call (or one operation's calls together).
+CALL_DEADLINE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -32,27 +40,34 @@ def send(
     method: str,
     url: str,
     *,
-    timeout: tuple[float, float],
+    timeout: float,
     json_body: Mapping[str, Any] | None = None,
     form: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Reply:
-    """Send one request; a timeout is ``GatewayTimeout``, any other failure ``GatewayError``."""
-    try:
-        response = session.request(
-            method,
-            url,
-            json=json_body,
-            data=form,
-            headers=dict(headers or {}),
-            timeout=timeout,
-        )
-    except requests.Timeout as exc:
-        log.warning("gateway request timed out", extra={"gateway_url": _path(url)})
-        raise GatewayTimeout() from exc
-    except requests.RequestException as exc:
-        log.warning("gateway request failed", extra={"gateway_url": _path(url)})
-        raise GatewayError("게이트웨이에 연결할 수 없습니다.") from exc
+    """Send one request, ended `timeout` seconds from now (or at an enclosing deadline); a
+    timeout is ``GatewayTimeout``, any other failure ``GatewayError``."""
+    with deadline(timeout) as limit:
+        try:
+            remaining = limit.remaining()
+            if remaining <= 0:
+                raise requests.Timeout("the operation's deadline has passed")
+            response = with_deadlines(session).request(
+                method,
+                url,
+                json=json_body,
+                data=form,
+                headers=dict(headers or {}),
+                timeout=(min(CONNECT_TIMEOUT_SECONDS, remaining), remaining),
+            )
+            if limit.tripped:
+                raise requests.Timeout("the answer was cut short at the deadline")
+        except requests.RequestException as exc:
+            if isinstance(exc, requests.Timeout) or limit.expired:
+                log.warning("gateway request timed out", extra={"gateway_url": _path(url)})
+                raise GatewayTimeout() from exc
+            log.warning("gateway request failed", extra={"gateway_url": _path(url)})
+            raise GatewayError("게이트웨이에 연결할 수 없습니다.") from exc
     try:
         body: Any = response.json()
     except ValueError:

@@ -4,14 +4,23 @@ A claim is a lease on the row, so two workers never attempt one delivery at once
 worker killed mid-attempt only delays the delivery until its lease runs out. Batching keeps
 the database and queue cost per delivery small: one claim and one record transaction for
 many deliveries, whose HTTP requests run in parallel.
+
+A batch never waits past its deadline (four fifths of the lease). Each request has its own
+wall-clock deadline, cut to end by the batch's; a request starts only while at least half
+its deadline is left (the others are released: due again at once, no attempt counted). At
+the batch's deadline whatever still runs (stuck outside any socket, say in a name lookup) is
+recorded as timed out and abandoned: its thread's eventual result is never read. Outcomes
+are recorded only for rows the batch still leases, so nothing is applied twice even if the
+lease was lost.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -30,13 +39,23 @@ from app.webhooks.payload import event_bytes
 from app.webhooks.retry_policy import AttemptResult, Decision, NextStep, decide
 from app.webhooks.signing import SigningError, build_signature_headers
 from app.webhooks.target_guard import Resolver
-from app.webhooks.transport import AttemptOutcome, PreparedRequest, send
+from app.webhooks.transport import (
+    REQUEST_TIMEOUT_SECONDS,
+    AttemptOutcome,
+    PreparedRequest,
+    send,
+    timed_out,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=30)
 BATCH_SIZE = 50
 MAX_PARALLEL_REQUESTS = 16
 MAX_RETRIES_PER_ENDPOINT = 4
+# The part of its lease a batch may spend sending; the rest is for recording the outcomes.
+BATCH_SHARE_OF_LEASE = 0.8
+# An attempt cut short by its deadline is recorded with this outcome (and retried).
+TIMEOUT_OUTCOME = "timeout"
 USER_AGENT = "KoreaCheckout-Webhooks/1.0"
 STATUS_AFTER = {
     NextStep.DELIVERED: DeliveryStatus.SUCCEEDED,
@@ -169,7 +188,7 @@ def _apply(
             started_at=started_at,
             duration_ms=outcome.duration_ms,
             status_code=outcome.status_code,
-            outcome=decision.step,
+            outcome=TIMEOUT_OUTCOME if outcome.timed_out else decision.step,
             response_excerpt=outcome.excerpt,
             error=outcome.error,
         )
@@ -193,15 +212,22 @@ def _apply(
 def _record(
     db: Session,
     results: list[tuple[PreparedRequest, AttemptOutcome]],
+    lease_until: datetime,
     started_at: datetime,
     now: datetime,
 ) -> dict[str, Decision]:
+    """Apply the outcomes to the rows this batch still leases (a row whose lease ran out may
+    have been claimed again: its new holder records that attempt, not us)."""
     ids = [prepared.delivery_id for prepared, _ in results]
     rows = {
         d.id: d
         for d in db.scalars(
             select(EventDelivery)
-            .where(EventDelivery.id.in_(ids))
+            .where(
+                EventDelivery.id.in_(ids),
+                EventDelivery.status == DeliveryStatus.PENDING,
+                EventDelivery.lease_until == lease_until,
+            )
             .order_by(EventDelivery.id)
             .with_for_update()
         )
@@ -211,7 +237,17 @@ def _record(
             db, rows[prepared.delivery_id], prepared, outcome, started_at, now
         )
         for prepared, outcome in results
+        if prepared.delivery_id in rows
     }
+
+
+def _release(db: Session, ids: list[str], lease_until: datetime) -> None:
+    """Requests the batch had no time to start: due again at once, no attempt counted."""
+    db.execute(
+        update(EventDelivery)
+        .where(EventDelivery.id.in_(ids), EventDelivery.lease_until == lease_until)
+        .values(lease_until=None)
+    )
 
 
 def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
@@ -227,6 +263,44 @@ def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
     )
 
 
+def _send_all(
+    claimed: list[PreparedRequest],
+    send_one: Callable[[PreparedRequest, float], AttemptOutcome],
+    timeout: float,
+    batch_seconds: float,
+) -> tuple[list[tuple[PreparedRequest, AttemptOutcome]], list[PreparedRequest]]:
+    """Send `claimed`, MAX_PARALLEL_REQUESTS at a time, until the batch's deadline: (the
+    attempts with their outcomes, the requests never started)."""
+    started = time.monotonic()
+    batch_end = started + batch_seconds
+
+    def attempt(prepared: PreparedRequest) -> AttemptOutcome | None:
+        left = batch_end - time.monotonic()
+        # Start only with at least half a request deadline left (the first round always
+        # has it), and end by the batch's deadline.
+        if left < min(timeout, batch_seconds) / 2:
+            return None
+        return send_one(prepared, min(timeout, left))
+
+    pool = ThreadPoolExecutor(max_workers=min(len(claimed), MAX_PARALLEL_REQUESTS))
+    futures: list[Future[AttemptOutcome | None]] = [pool.submit(attempt, p) for p in claimed]
+    wait(futures, timeout=batch_seconds)
+    # Never wait for a straggler: its thread ends on its own, and its result is not read.
+    pool.shutdown(wait=False, cancel_futures=True)
+    elapsed = int((time.monotonic() - started) * 1000)
+    attempts, unstarted = [], []
+    for prepared, future in zip(claimed, futures, strict=True):
+        if future.cancelled():
+            unstarted.append(prepared)
+        elif not future.done():
+            attempts.append((prepared, timed_out(elapsed)))
+        elif (outcome := future.result()) is None:
+            unstarted.append(prepared)
+        else:
+            attempts.append((prepared, outcome))
+    return attempts, unstarted
+
+
 def deliver_batch(
     database: Database,
     box: SecretBox,
@@ -238,20 +312,28 @@ def deliver_batch(
     resolver: Resolver | None = None,
     lease: timedelta = DEFAULT_LEASE,
     allow_loopback: bool = True,
+    timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> dict[str, Decision]:
-    """Attempt up to `limit` due, unleased deliveries (only `ids`, if given)."""
+    """Attempt up to `limit` due, unleased deliveries (only `ids`, if given), each request
+    ending by `timeout` seconds and the batch by its deadline."""
     started_at = clock()
     with database.transaction() as db:
         claimed = _claim(db, box, started_at, lease, ids, limit)
     if not claimed:
         return {}
-    with ThreadPoolExecutor(max_workers=min(len(claimed), MAX_PARALLEL_REQUESTS)) as pool:
-        outcomes = list(
-            pool.map(lambda prepared: send(http, prepared, resolver, allow_loopback), claimed)
-        )
+
+    def send_one(prepared: PreparedRequest, seconds: float) -> AttemptOutcome:
+        return send(http, prepared, resolver, allow_loopback, seconds)
+
+    attempts, unstarted = _send_all(
+        claimed, send_one, timeout, lease.total_seconds() * BATCH_SHARE_OF_LEASE
+    )
+    lease_until = started_at + lease
     with database.transaction() as db:
-        decisions = _record(db, list(zip(claimed, outcomes, strict=True)), started_at, clock())
-    logger.info("webhook attempts", extra={"count": len(decisions)})
+        decisions = _record(db, attempts, lease_until, started_at, clock())
+        if unstarted:
+            _release(db, [p.delivery_id for p in unstarted], lease_until)
+    logger.info("webhook attempts", extra={"count": len(decisions), "released": len(unstarted)})
     return decisions
 
 
@@ -264,10 +346,19 @@ def attempt_delivery(
     clock: Callable[[], datetime] = utcnow,
     resolver: Resolver | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> Decision | None:
     """One attempt of one delivery if it is due and free; None when there was nothing to do."""
     decisions = deliver_batch(
-        database, box, http, ids=[delivery_id], limit=1, clock=clock, resolver=resolver, lease=lease
+        database,
+        box,
+        http,
+        ids=[delivery_id],
+        limit=1,
+        clock=clock,
+        resolver=resolver,
+        lease=lease,
+        timeout=timeout,
     )
     return decisions.get(delivery_id)
 
@@ -280,11 +371,15 @@ def deliver_due(
     lease: timedelta = DEFAULT_LEASE,
     allow_loopback: bool = True,
     max_batches: int = 100,
+    timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> int:
     """Drain what is due now, a batch at a time; returns how many attempts were made."""
     total = 0
     for _ in range(max_batches):
-        done = len(deliver_batch(database, box, http, lease=lease, allow_loopback=allow_loopback))
+        batch = deliver_batch(
+            database, box, http, lease=lease, allow_loopback=allow_loopback, timeout=timeout
+        )
+        done = len(batch)
         total += done
         if done < BATCH_SIZE:
             break

@@ -32,7 +32,7 @@ from app.gateways.common import (
     validate_refund,
 )
 from app.gateways.errors import GatewayError, InvalidNotification, InvalidRedirect, InvalidRequest
-from app.gateways.http import DEFAULT_TIMEOUT, send
+from app.gateways.http import CALL_DEADLINE_SECONDS, send
 from app.gateways.inicis import approval, iniapi, notices
 from app.gateways.inicis import transformers as tx
 
@@ -56,7 +56,7 @@ class InicisClient:
         refund_url: str = iniapi.REFUND_URL,
         trusted_auth_hosts: Collection[str] = tx.TRUSTED_AUTH_HOSTS,
         server_ip: str = "127.0.0.1",
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        timeout: float = CALL_DEADLINE_SECONDS,
     ) -> None:
         self._mid = mid
         self._sign_key = sign_key

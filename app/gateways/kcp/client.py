@@ -32,7 +32,7 @@ from app.gateways.common import (
     validate_refund,
 )
 from app.gateways.errors import GatewayError, InvalidNotification
-from app.gateways.http import DEFAULT_TIMEOUT, send
+from app.gateways.http import CALL_DEADLINE_SECONDS, send
 from app.gateways.kcp import approval, notices
 from app.gateways.kcp import transformers as tx
 
@@ -68,7 +68,7 @@ class KcpClient:
         session: requests.Session,
         base_url: str = tx.API_BASE_URL,
         notify_ips: Collection[str] = notices.NOTIFY_IPS,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        timeout: float = CALL_DEADLINE_SECONDS,
     ) -> None:
         self._site_cd = site_cd
         self._cert_info = cert_info

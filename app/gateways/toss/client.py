@@ -32,8 +32,9 @@ from app.gateways.base import (
 )
 from app.gateways.common import validate_refund
 from app.gateways.errors import GatewayDeclined, GatewayError, InvalidNotification, InvalidRedirect
-from app.gateways.http import DEFAULT_TIMEOUT, Reply, send
+from app.gateways.http import CALL_DEADLINE_SECONDS, Reply, send
 from app.gateways.toss import transformers as tx
+from app.outbound.deadline import deadline
 
 #: Errors that mean our configuration is wrong, not that the customer's payment failed.
 CONFIG_ERRORS = frozenset({"UNAUTHORIZED_KEY", "INVALID_API_KEY", "FORBIDDEN_REQUEST"})
@@ -50,7 +51,7 @@ class TossClient:
         client_key: str,
         session: requests.Session,
         base_url: str = tx.API_BASE_URL,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        timeout: float = CALL_DEADLINE_SECONDS,
     ) -> None:
         self._auth = tx.basic_auth(secret_key)
         self._client_key = client_key
@@ -90,12 +91,16 @@ class TossClient:
         if isinstance(body, PaymentResult):
             return body
         key = body["paymentKey"]
-        reply = self._call("POST", "/v1/payments/confirm", body, idempotency_key=f"confirm:{key}")
-        code, message = _error(reply)
-        if code == "ALREADY_PROCESSED_PAYMENT":
-            # A second confirm of the same payment: answer with what Toss already has.
-            reply = self._call("GET", f"/v1/payments/{quote(key, safe='')}")
+        # The confirm and its lookup share one deadline: the shopper's request waits for both.
+        with deadline(self._timeout):
+            reply = self._call(
+                "POST", "/v1/payments/confirm", body, idempotency_key=f"confirm:{key}"
+            )
             code, message = _error(reply)
+            if code == "ALREADY_PROCESSED_PAYMENT":
+                # A second confirm of the same payment: answer with what Toss already has.
+                reply = self._call("GET", f"/v1/payments/{quote(key, safe='')}")
+                code, message = _error(reply)
         if reply.status == 404:
             raise InvalidRedirect()
         if code in CONFIG_ERRORS:

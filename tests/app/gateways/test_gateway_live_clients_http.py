@@ -208,7 +208,7 @@ def test_toss_timeout_is_gateway_timeout():
             client_key="c",
             session=requests.Session(),
             base_url=f"http://127.0.0.1:{listener.getsockname()[1]}",
-            timeout=(1.0, 0.2),
+            timeout=1.0,
         )
         with pytest.raises(GatewayTimeout):
             confirm(client, _toss_params("pk_ok"))
