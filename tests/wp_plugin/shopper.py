@@ -121,7 +121,9 @@ class BlocksShopper:
         added = self._call("POST", "cart/add-item", {"id": product, "quantity": 1})
         assert added.status_code == 201, added.text
 
-    def place_order(self, method: str, **extra: Any) -> requests.Response:
+    def place_order(
+        self, method: str, billing: dict[str, str] | None = None, **extra: Any
+    ) -> requests.Response:
         address = {
             "first_name": "길동",
             "last_name": "홍",
@@ -134,7 +136,7 @@ class BlocksShopper:
             "phone": "010-1234-5678",
         }
         body = {
-            "billing_address": {**address, "email": "hong@example.com"},
+            "billing_address": {**address, "email": "hong@example.com", **(billing or {})},
             "shipping_address": address,
             "payment_method": "korea_checkout",
             "payment_data": [{"key": "korea_checkout_method", "value": method}],

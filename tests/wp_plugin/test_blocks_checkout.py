@@ -48,3 +48,11 @@ def test_blocks_checkout_pays_with_kakao_pay_and_fires_the_hook_once(
     )
     calls = [json.loads(line) for line in store.hook_calls()]
     assert [c["order_id"] for c in calls].count(order_id) == 1
+
+
+def test_blocks_checkout_refuses_a_non_korean_postcode(connected: Admin, store: Store):
+    shopper = BlocksShopper(store)
+    shopper.add_demo_product()
+    placed = shopper.place_order("card", billing={"postcode": "123"})
+    assert placed.status_code == 400, placed.text
+    assert placed.json()["code"] == "billing_postcode_invalid"

@@ -117,3 +117,12 @@ def test_a_bridge_error_leaves_the_order_retryable(
     assert again["result"] == "success", again
     assert session_of(again["redirect"]) == session_of(answer["redirect"])
     assert again["order_id"] == answer["order_id"]
+
+
+def test_korean_postcode_and_phone_are_validated(connected: Admin, store: Store):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    wrong = shopper.place_order("card", billing_postcode="1234", billing_phone="12345")
+    assert wrong["result"] == "failure"
+    assert "5-digit Korean postcode" in wrong["messages"]
+    assert "Korean phone number" in wrong["messages"]

@@ -1,5 +1,5 @@
 """The settings page, the classic checkout and the Checkout block in a real browser, with
-screenshots at 390 px and 1280 px saved under the pytest tmp dir (wp-screens*)."""
+screenshots at 390 px and 1280 px saved in test-artifacts/wp_plugin."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ from tests.wp_plugin.rig import ROOT, Admin, Store
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+# Stands in for Kakao's Postcode script: opening the search picks this address at once.
+FAKE_POSTCODE = """
+window.daum = { Postcode: function (options) { this.open = function () { options.oncomplete({
+  zonecode: '06236', address: '서울 강남구 테헤란로 123', roadAddress: '서울 강남구 테헤란로 123',
+  jibunAddress: '서울 강남구 역삼동 736-1', userSelectedType: 'R', bname: '역삼동',
+  buildingName: '한국타워', apartment: 'Y', sido: '서울', sigungu: '강남구' }); }; } };
+"""
+PICKED = "서울 강남구 테헤란로 123 (역삼동, 한국타워)"
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +33,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("wp-screens")
+def screens() -> Path:
+    # Beside the e2e screenshots (git-ignored); pytest's own tmp dirs are rotated away.
+    directory = ROOT / "test-artifacts" / "wp_plugin"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
 
 def shoot(page: Page, directory: Path, name: str) -> None:
@@ -71,6 +82,13 @@ def test_settings_page(browser: Browser, store: Store, connected: Admin, screens
     context.close()
 
 
+def with_postcode_script(context: BrowserContext) -> None:
+    context.route(
+        "**/t1.daumcdn.net/**",
+        lambda route: route.fulfill(content_type="text/javascript", body=FAKE_POSTCODE),
+    )
+
+
 def add_to_cart(page: Page, store: Store) -> None:
     page.goto(f"{store.url}/?add-to-cart={store.env['WC_RIG_DEMO_PRODUCT_ID']}")
 
@@ -93,12 +111,44 @@ def test_classic_checkout_shows_the_methods_styled_by_the_filter(
     context.close()
 
 
+def test_classic_address_search_fills_the_address_and_focuses_the_detail(
+    browser: Browser, store: Store, connected: Admin, screens: Path
+):
+    context = context_for(browser, store)
+    with_postcode_script(context)
+    page = context.new_page()
+    add_to_cart(page, store)
+    page.goto(f"{store.url}/checkout/")
+    page.locator(".korea-checkout-address-search[data-group=billing]").first.click()
+    expect(page.locator("#billing_postcode")).to_have_value("06236")
+    expect(page.locator("#billing_address_1")).to_have_value(PICKED)
+    expect(page.locator("#billing_city")).to_have_value("서울 강남구")
+    expect(page.locator("#billing_address_2")).to_be_focused()
+    shoot(page, screens, "classic-address-search")
+    context.close()
+
+
+def test_address_search_falls_back_to_manual_entry(
+    browser: Browser, store: Store, connected: Admin
+):
+    context = context_for(browser, store)  # the Postcode script cannot load
+    page = context.new_page()
+    add_to_cart(page, store)
+    page.goto(f"{store.url}/checkout/")
+    page.locator(".korea-checkout-address-search[data-group=billing]").first.click()
+    expect(page.locator(".korea-checkout-address-unavailable")).to_be_visible()
+    page.fill("#billing_postcode", "06236")
+    expect(page.locator("#billing_postcode")).to_have_value("06236")
+    context.close()
+
+
 def test_checkout_block_shows_the_methods(
     browser: Browser, store: Store, connected: Admin, screens: Path
 ):
     set_checkout(store, "blocks")
     try:
         context = context_for(browser, store)
+        with_postcode_script(context)
         page = context.new_page()
         page.set_default_timeout(30000)
         add_to_cart(page, store)
@@ -109,6 +159,10 @@ def test_checkout_block_shows_the_methods(
         expect(methods).to_be_visible()
         expect(methods.locator("input[type=radio]")).to_have_count(3)
         expect(page.get_by_label("Custom Field")).to_be_visible()
+        page.locator(".korea-checkout-address-search[data-group=billing]").first.click()
+        expect(page.locator("#billing-postcode")).to_have_value("06236")
+        expect(page.locator("#billing-address_1")).to_have_value(PICKED)
+        expect(page.locator("#billing-address_2")).to_be_focused()
         shoot(page, screens, "blocks-checkout")
         context.close()
     finally:

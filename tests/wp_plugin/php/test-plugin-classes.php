@@ -125,3 +125,26 @@ function kc_test_compatibility_is_declared() {
 		kc_check( in_array( 'korea-checkout/korea-checkout.php', $compat['compatible'], true ), "$feature declared" );
 	}
 }
+
+function kc_test_korean_phone_and_postcode_rules() {
+	foreach ( array( '010-1234-5678', '01012345678', '02-123-4567', '031-123-4567', '+82 10-1234-5678', '1588-1234', '070-1234-5678' ) as $ok ) {
+		kc_check( Korea_Checkout_Address::is_phone( $ok ), "phone $ok accepted" );
+	}
+	foreach ( array( '12345', '010-12-34', '+1 415 555 0100', 'abc' ) as $bad ) {
+		kc_check( ! Korea_Checkout_Address::is_phone( $bad ), "phone $bad refused" );
+	}
+	kc_check( Korea_Checkout_Address::is_postcode( '06236' ) && ! Korea_Checkout_Address::is_postcode( '123-456' ), 'postcodes' );
+	$problems = Korea_Checkout_Address::problems(
+		array(
+			'billing_country'  => 'US',
+			'billing_postcode' => '94103-1234',
+			'billing_phone'    => '+1 415 555 0100',
+		)
+	);
+	kc_check( array() === $problems, 'other countries are not checked' );
+}
+
+function kc_test_korean_locale_puts_the_postcode_first() {
+	$locale = WC()->countries->get_country_locale();
+	kc_check( 45 === $locale['KR']['postcode']['priority'] && $locale['KR']['postcode']['required'], 'postcode before the address' );
+}
