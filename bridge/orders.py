@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import utcnow
 from app.payments.errors import Conflict, InvalidRequest
+from app.payments.status import OPEN_STATUSES
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApi, CoreApiError
 from bridge.mapping.errors import OrderMappingError
+from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
 from bridge.mapping.session_request import (
     OrderUrls,
     build_session_request,
@@ -27,8 +29,6 @@ from bridge.models import BridgeOrder, BridgeStore
 from bridge.stores import store_core_api
 
 logger = logging.getLogger(__name__)
-OPEN_STATUSES = frozenset({"pending", "processing"})
-PAID_STATUSES = frozenset({"completed", "partially_refunded", "refunded"})
 IN_USE_DEADLINE_SECONDS = 10.0
 
 
@@ -95,7 +95,7 @@ def _reusable(api: CoreApi, link: BridgeOrder, total: int) -> dict[str, Any] | N
         return None
     session = api.get_session(link.session_id)
     status = session.get("status")
-    if status in PAID_STATUSES:
+    if status in PAID_SESSION_STATUSES:
         raise OrderAlreadyPaid(details={"sessionId": link.session_id, "status": status})
     if status not in OPEN_STATUSES:
         return None

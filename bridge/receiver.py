@@ -26,8 +26,9 @@ from bridge.core_client import CoreApiError, CoreUnavailable
 from bridge.errors import InvalidSignature
 from bridge.models import BridgeEvent, BridgeOrder, BridgeStore, SyncTask
 from bridge.stores import CONNECTED, store_core_api
+from bridge.sync import PARKED_MESSAGE
 from bridge.sync_log import record_ignored_event
-from bridge.task_actions import TaskAction
+from bridge.task_actions import TaskAction, TaskStatus
 
 logger = logging.getLogger(__name__)
 # After a rotation the old secret keeps signing for 24 h, so a refresh is rarely needed;
@@ -55,10 +56,12 @@ class Receipt:
     task_ids: tuple[str, ...]
 
 
-def _connected_store(db: Session, store_id: str) -> BridgeStore:
+def _known_store(db: Session, store_id: str) -> BridgeStore:
+    """Connected or not: a disconnected store's events are kept (parked) and applied when
+    it is connected again."""
     store = db.get(BridgeStore, store_id)
-    if store is None or store.status != CONNECTED:
-        raise NotFound("No connected store here", code="store_not_found")
+    if store is None:
+        raise NotFound("No store here", code="store_not_found")
     return store
 
 
@@ -169,14 +172,14 @@ def receive_webhook(
     event: dict[str, Any] | None = None
     try:
         with ctx.database.transaction() as db:
-            store = _connected_store(db, store_id)
+            store = _known_store(db, store_id)
             event = _verified_with_stored_secret(ctx, store, raw, headers)
             if event is not None:
                 task_ids = _record(db, store, event)
         if event is None:
             event = _verified_after_refresh(ctx, store, raw, headers)
             with ctx.database.transaction() as db:
-                task_ids = _record(db, _connected_store(db, store_id), event)
+                task_ids = _record(db, _known_store(db, store_id), event)
     except IntegrityError:
         event_id = _event_id(event or {})
         logger.info("duplicate webhook", extra={"store_id": store_id, "event_id": event_id})
@@ -236,6 +239,7 @@ def _record(db: Session, store: BridgeStore, event: dict[str, Any]) -> list[str]
             reason=str(ignored),
         )
         return []
+    connected = store.status == CONNECTED
     task = SyncTask(
         id=new_id("bsy"),
         store_id=store.id,
@@ -244,11 +248,13 @@ def _record(db: Session, store: BridgeStore, event: dict[str, Any]) -> list[str]
         event_id=event_id,
         action=action,
         payload=data,
-        status="pending",
+        status=TaskStatus.PENDING,
         attempts=0,
-        next_attempt_at=now,
+        # Parked (never due) while the store is disconnected; connecting it resumes it.
+        next_attempt_at=now if connected else None,
+        last_error=None if connected else PARKED_MESSAGE,
         created_at=now,
         updated_at=now,
     )
     db.add(task)
-    return [task.id]
+    return [task.id] if connected else []

@@ -16,13 +16,13 @@ from app.models.base import utcnow
 from app.payments.ids import new_id
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
+from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
 from bridge.models import BridgeOrder, BridgeStore, SyncTask
 from bridge.stores import CONNECTED, store_core_api
 from bridge.task_actions import TaskAction, TaskStatus
 
 logger = logging.getLogger(__name__)
 RECONCILE_BATCH = 50
-PAID_SESSION_STATUSES = frozenset({"completed", "partially_refunded", "refunded"})
 ENDED_UNPAID = frozenset({"failed", "cancelled", "expired"})
 ENDED_PAUSE = timedelta(days=7)
 
@@ -71,8 +71,10 @@ def healing_action(
     """The task a lost webhook would have made, unless one is already there."""
     status = session.get("status")
     if status in PAID_SESSION_STATUSES:
-        pending = frozenset({TaskStatus.PENDING.value})
-        return None if _has_task(ctx, link, TaskAction.MARK_PAID, pending) else TaskAction.MARK_PAID
+        # One waiting, or one that wrote the payment (an order held for an amount mismatch
+        # stays unpaid in WooCommerce, and needs no second task).
+        done = frozenset({TaskStatus.PENDING.value, TaskStatus.SUCCEEDED.value})
+        return None if _has_task(ctx, link, TaskAction.MARK_PAID, done) else TaskAction.MARK_PAID
     if status == "processing" and isinstance(session.get("virtualAccount"), dict):
         # Once made (whatever came of it), the issued account needs no second task.
         made = frozenset(s.value for s in TaskStatus)

@@ -15,11 +15,11 @@ from app.payments.money import MAX_TOTAL
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError
 from bridge.errors import OrderNotLinked
+from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
 from bridge.models import BridgeOrder, BridgeRefund, BridgeStore
 from bridge.orders import find_link
 from bridge.stores import store_core_api
 
-PAID_STATUSES = frozenset({"completed", "partially_refunded", "refunded"})
 MAX_ID = 2**63 - 1  # WooCommerce ids and the bridge's BIGINT columns
 
 
@@ -160,5 +160,5 @@ def _payment(session: Mapping[str, Any]) -> dict[str, Any]:
         "checkoutUrl",
     )
     data = {field: session.get(field) for field in fields}
-    data["paid"] = session.get("status") in PAID_STATUSES
+    data["paid"] = session.get("status") in PAID_SESSION_STATUSES
     return data

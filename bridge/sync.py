@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -13,18 +13,20 @@ from app.crypto import DecryptionError
 from app.models.base import utcnow
 from bridge import limits
 from bridge.context import BridgeContext
+from bridge.core_client import CoreApiError, CoreUnavailable
 from bridge.models import ORDER_LINKS, SYNC_TASKS, BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
-from bridge.stores import CONNECTED, site_guard, woo_credentials
+from bridge.stores import CONNECTED, site_guard, store_core_api, woo_credentials
 from bridge.sync_actions import ActionResult, RefundInFlight, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
 from bridge.woo_client import WooCall, WooPermanentError, WooStore, WooTransientError
 
 logger = logging.getLogger(__name__)
-BUSY_DELAY_SECONDS = (0.2, 1.0)
 REFUND_WAIT_SECONDS = (20.0, 40.0)
 PARKED_MESSAGE = "store disconnected: waits until it is connected again"
+# `reconciled_at` of an order deleted in WooCommerce: reconciliation never comes back to it.
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,6 @@ def acquire_guard(ctx: BridgeContext, store_id: str, order_id: int | None) -> li
     """The store's slot and the order's lock (raises `limits.GuardBusy`)."""
     keys = guard_keys(ctx, store_id, order_id)
     return limits.acquire(ctx.redis, keys, ctx.store_concurrency, ctx.task_lease_seconds)
-
-
-def _defer(ctx: BridgeContext, task_id: str, seconds: float) -> str:
-    ctx.enqueue(task_id, utcnow() + timedelta(seconds=seconds))
-    return "deferred"
 
 
 def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[Claimed]:
@@ -105,28 +102,6 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
     ]
 
 
-def run_task(ctx: BridgeContext, task_id: str) -> str:
-    """One task now, in this thread (the per-task job). Returns what happened."""
-    with ctx.database.transaction() as db:
-        peek = db.get(SyncTask, task_id)
-        if peek is None or peek.status != TaskStatus.PENDING:
-            return "done"
-        db.expunge(peek)
-    try:
-        guard = acquire_guard(ctx, peek.store_id, peek.wc_order_id)
-    except limits.GuardBusy as busy:
-        if busy.backoff_seconds > 0:
-            return _defer(ctx, task_id, busy.backoff_seconds + jitter(0, 0.5))
-        return _defer(ctx, task_id, jitter(*BUSY_DELAY_SECONDS))
-    try:
-        claimed = claim_tasks(ctx, [task_id], utcnow())
-        if not claimed:
-            return "done"
-        return attempt_claimed(ctx, claimed[0])
-    finally:
-        guard.release()
-
-
 def attempt_claimed(ctx: BridgeContext, claimed: Claimed) -> str:
     task = claimed.task
     keys = guard_keys(ctx, task.store_id, task.wc_order_id)
@@ -149,6 +124,7 @@ def _attempt(
         return _finish(ctx, task, calls, TaskStatus.PENDING, PARKED_MESSAGE)
     try:
         credentials = woo_credentials(ctx, store)
+        core = store_core_api(ctx, store)
     except DecryptionError:
         return _finish(ctx, task, calls, TaskStatus.FAILED, "stored credentials unreadable")
     woo = WooStore(
@@ -159,7 +135,7 @@ def _attempt(
         ctx.woo_http,
     )
     try:
-        result: ActionResult = run_action(ctx, task, woo, current_session)
+        result: ActionResult = run_action(ctx, task, woo, current_session, core.get_session)
     except RefundInFlight as exc:
         # Not the store's fault: look again soon, without a store back-off.
         wait = timedelta(seconds=jitter(*REFUND_WAIT_SECONDS))
@@ -169,16 +145,55 @@ def _attempt(
         ctx.redis.expire(keys.failures, 3600)
         pause = store_backoff_seconds(failures, ctx.retry_scale)
         limits.start_backoff(ctx.redis, keys.backoff, pause)
-        when = next_attempt_at(task.attempts, utcnow(), ctx.retry_scale, exc.retry_after)
-        if when is None:
-            return _finish(ctx, task, calls, TaskStatus.DEAD, str(exc))
-        return _finish(ctx, task, calls, TaskStatus.PENDING, str(exc), retry_at=when)
+        return _retry(ctx, task, calls, str(exc), exc.retry_after)
     except WooPermanentError as exc:
         ctx.redis.delete(keys.failures)
+        if exc.status == 404 and calls and calls[0].action == "read_order":
+            _forget_deleted_order(ctx, task)
         return _finish(ctx, task, calls, TaskStatus.FAILED, str(exc))
+    except CoreApiError as exc:
+        # The API refused the session lookup: a busy key retries, anything else will not pass.
+        if exc.status == 429 or exc.status >= 500:
+            return _retry(ctx, task, calls, f"checkout API: {exc}")
+        return _finish(ctx, task, calls, TaskStatus.FAILED, f"checkout API: {exc}")
+    except CoreUnavailable as exc:
+        # Like a store timeout, but the store is not to blame: no store back-off.
+        return _retry(ctx, task, calls, f"checkout API unavailable: {exc}")
+    except Exception as exc:
+        # Whatever else goes wrong ends as a logged attempt with the usual retry limit,
+        # never as a crash the lease turns into an endless silent loop.
+        logger.exception("sync attempt failed unexpectedly", extra={"task_id": task.id})
+        return _retry(ctx, task, calls, f"unexpected error: {type(exc).__name__}")
     ctx.redis.delete(keys.failures)
     status = TaskStatus.SUCCEEDED if result.outcome == "succeeded" else TaskStatus.SKIPPED
     return _finish(ctx, task, calls, status, result.message, paid=result.order_paid)
+
+
+def _retry(
+    ctx: BridgeContext,
+    task: SyncTask,
+    calls: list[WooCall],
+    message: str,
+    retry_after: float | None = None,
+) -> str:
+    when = next_attempt_at(task.attempts, utcnow(), ctx.retry_scale, retry_after)
+    if when is None:
+        return _finish(ctx, task, calls, TaskStatus.DEAD, message)
+    return _finish(ctx, task, calls, TaskStatus.PENDING, message, retry_at=when)
+
+
+def _forget_deleted_order(ctx: BridgeContext, task: SyncTask) -> None:
+    """The order is gone from WooCommerce: reconciliation stops looking at it (a new
+    session for the same order number resets `reconciled_at`)."""
+    with ctx.database.transaction() as db:
+        db.execute(
+            update(ORDER_LINKS)
+            .where(
+                ORDER_LINKS.c.store_id == task.store_id,
+                ORDER_LINKS.c.wc_order_id == task.wc_order_id,
+            )
+            .values(reconciled_at=NEVER, updated_at=utcnow())
+        )
 
 
 def _finish(

@@ -1,8 +1,13 @@
-"""One sync task against one WooCommerce order: read the order as it is now, plan with
-`bridge.mapping.order_plans`, write only what is missing, check the result."""
+"""One sync task against one WooCommerce order: read the session from the API (the event
+is only a hint), read the order as it is now, plan with `bridge.mapping.order_plans`, write
+only what is missing, check the result.
+
+Every task belongs to a session: outcomes of a superseded session (the order got a new
+session since) change nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models.base import utcnow
 from bridge.context import BridgeContext
 from bridge.mapping.order_plans import (
-    PAID_STATUSES,
+    PAID_ORDER_STATUSES,
     OrderPlan,
     claim_note,
     plan_cancelled,
@@ -21,15 +26,16 @@ from bridge.mapping.order_plans import (
     plan_paid,
     plan_refund,
     plan_virtual_account,
+    refund_refused_note,
 )
 from bridge.mapping.payment_facts import PaymentFacts, facts_from_data
+from bridge.mapping.verification import RefundNotSettled, Unconfirmed, confirmed_facts
 from bridge.models import BridgeRefund, SyncTask
 from bridge.task_actions import TaskAction
-from bridge.woo_client import WooPermanentError, WooStore, WooTransientError
+from bridge.woo_client import PERMANENT_500_CODES, WooPermanentError, WooStore, WooTransientError
 
-# Outcomes of a superseded session (the order got a new session since) change nothing; a
-# payment of any session but the order's current one must never mark it paid either.
-SESSION_BOUND = frozenset(TaskAction)
+# `GET /api/checkout/session/{id}` of the store's shop (raises CoreApiError/CoreUnavailable).
+SessionReader = Callable[[str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -141,55 +147,101 @@ def _remember_refund(ctx: BridgeContext, task: SyncTask, facts: PaymentFacts, wc
         pass  # recorded by an earlier attempt
 
 
+def _answer_object(answer: Any, what: str) -> dict[str, Any]:
+    """A store that answers 2xx with `null`, a list or an HTML page is broken, not busy:
+    retrying the same request cannot help."""
+    if not isinstance(answer, dict):
+        raise WooPermanentError(f"WooCommerce answered {what} with {_kind(answer)}, not an object")
+    return answer
+
+
+def _kind(answer: Any) -> str:
+    return "nothing" if answer is None else type(answer).__name__
+
+
+def _has_note(woo: WooStore, path: str, marker: str) -> bool:
+    notes = woo.call("read_notes", "GET", f"{path}/notes")
+    if not isinstance(notes, list):
+        raise WooPermanentError(f"WooCommerce answered the notes with {_kind(notes)}, not a list")
+    return any(marker in str(note.get("note") or "") for note in notes if isinstance(note, dict))
+
+
+def _confirmed(task: SyncTask, read_session: SessionReader) -> PaymentFacts:
+    """The facts the API backs (raises `Unconfirmed`, or `RefundInFlight` while the core
+    settles the refund)."""
+    session = read_session(str(task.session_id))
+    try:
+        return confirmed_facts(TaskAction(task.action), task.payload, session)
+    except RefundNotSettled as exc:
+        raise RefundInFlight(str(exc)) from exc
+
+
 def run_action(
-    ctx: BridgeContext, task: SyncTask, woo: WooStore, current_session: str | None
+    ctx: BridgeContext,
+    task: SyncTask,
+    woo: WooStore,
+    current_session: str | None,
+    read_session: SessionReader,
 ) -> ActionResult:
-    facts = facts_from_data(task.payload)
     action = TaskAction(task.action)
-    if action in SESSION_BOUND and (not current_session or facts.session_id != current_session):
+    hint = facts_from_data(task.payload)
+    if not current_session or hint.session_id != current_session:
         return ActionResult("skipped", "stale: not the order's current checkout session")
+    try:
+        facts = _confirmed(task, read_session)
+    except Unconfirmed as exc:
+        return ActionResult("skipped", f"not confirmed by the API: {exc}")
     origin = RefundOrigin(None)
     if action is TaskAction.RECORD_REFUND:
-        if not facts.refund_id or not facts.refund_amount:
-            return ActionResult("skipped", "refund event without refund id or amount")
-        origin = _refund_origin(ctx, task, facts.refund_id)
+        origin = _refund_origin(ctx, task, facts.refund_id or "")
         if origin.origin == "woocommerce":
             return ActionResult("skipped", "refund started in WooCommerce: already recorded")
     path = f"orders/{task.wc_order_id}"
-    order = woo.call("read_order", "GET", path)
+    order = _answer_object(woo.call("read_order", "GET", path), "the order")
     if origin.interrupted and _adopt_interrupted(ctx, order, facts, origin):
         return ActionResult("skipped", "refund started in WooCommerce: record found")
     plan = _plan(task, order, facts)
     update, check_notes = claim_note(order, plan)
     wrote = False
     if update:
-        updated = woo.call("update_order", "PUT", path, update)
+        order = _answer_object(woo.call("update_order", "PUT", path, update), "the update")
         wrote = True
-        status = str(updated.get("status")) if isinstance(updated, dict) else ""
+        status = str(order.get("status"))
         if plan.expect and status not in plan.expect:
             raise WooPermanentError(
                 f"order stayed {status!r}; expected one of {sorted(plan.expect)}"
             )
-        order = updated
     if plan.refund:
-        created = woo.call("create_refund", "POST", f"{path}/refunds", plan.refund)
+        created = _create_refund(woo, path, plan.refund, facts)
         wrote = True
-        _remember_refund(ctx, task, facts, created.get("id") if isinstance(created, dict) else None)
-    if plan.note and plan.note_marker:
-        present = False
-        if check_notes:
-            notes = woo.call("read_notes", "GET", f"{path}/notes")
-            present = any(
-                plan.note_marker in str(note.get("note") or "")
-                for note in notes or []
-                if isinstance(note, dict)
-            )
-        if not present:
-            # The deposit account is for the customer: WooCommerce e-mails customer notes.
-            customer = action is TaskAction.AWAIT_DEPOSIT
-            woo.call(
-                "add_note", "POST", f"{path}/notes", {"note": plan.note, "customer_note": customer}
-            )
-            wrote = True
-    paid = str(order.get("status")) in PAID_STATUSES if isinstance(order, dict) else False
+        _remember_refund(ctx, task, facts, created.get("id"))
+    marker = plan.note_marker
+    if plan.note and marker and not (check_notes and _has_note(woo, path, marker)):
+        # The deposit account is for the customer: WooCommerce e-mails customer notes.
+        customer = action is TaskAction.AWAIT_DEPOSIT
+        woo.call(
+            "add_note", "POST", f"{path}/notes", {"note": plan.note, "customer_note": customer}
+        )
+        wrote = True
+    paid = str(order.get("status")) in PAID_ORDER_STATUSES
     return ActionResult("succeeded" if wrote else "skipped", plan.reason, order_paid=paid)
+
+
+def _create_refund(
+    woo: WooStore, path: str, body: dict[str, Any], facts: PaymentFacts
+) -> dict[str, Any]:
+    """POST the refund record; when WooCommerce refuses it (more than the order's remaining
+    amount, say), the order gets a note saying so before the task fails."""
+    try:
+        return _answer_object(woo.call("create_refund", "POST", f"{path}/refunds", body), "refund")
+    except WooPermanentError as refused:
+        if refused.code not in PERMANENT_500_CODES:
+            raise
+        note, marker = refund_refused_note(facts, str(refused))
+        if not _has_note(woo, path, marker):
+            woo.call("add_note", "POST", f"{path}/notes", {"note": note, "customer_note": False})
+        raise WooPermanentError(
+            f"refund {facts.refund_id} of {facts.refund_amount} won not recorded: {refused}",
+            refused.status,
+            refused.code,
+        ) from refused

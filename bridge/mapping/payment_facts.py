@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.payments.status import SessionStatus
 from app.timezones import KST
 
+# Session statuses (the core's status machine) in which the customer has paid.
+PAID_SESSION_STATUSES = frozenset(
+    {SessionStatus.COMPLETED, SessionStatus.PARTIALLY_REFUNDED, SessionStatus.REFUNDED}
+)
 META_PREFIX = "_korea_checkout_"
 
 METHOD_NAMES = {
@@ -41,6 +46,9 @@ class PaymentFacts:
     refund_reason: str | None = None
     refunded_total: int | None = None
     remaining: int | None = None
+    paid_amount: int | None = None
+    # The session's items as `(productId, unit price, quantity)`, in order.
+    items: tuple[tuple[str | None, int, int], ...] = ()
 
 
 def facts_from_data(data: Mapping[str, Any]) -> PaymentFacts:
@@ -64,6 +72,17 @@ def facts_from_data(data: Mapping[str, Any]) -> PaymentFacts:
         refund_reason=_str(data.get("reason")),
         refunded_total=_int(data.get("refundedAmount")),
         remaining=_int(data.get("remainingAmount")),
+        paid_amount=_int(data.get("paidAmount")),
+        items=_items(data.get("items")),
+    )
+
+
+def _items(value: Any) -> tuple[tuple[str | None, int, int], ...]:
+    entries = value if isinstance(value, list) else []
+    return tuple(
+        (_str(item.get("productId")), _int(item.get("price")) or 0, _int(item.get("quantity")) or 0)
+        for item in entries
+        if isinstance(item, Mapping)
     )
 
 

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 
 from app.settings import Settings
 from bridge.context import BridgeContext
-from tests.bridge.support import MemoryQueue, order_body
+from tests.app.checkout.checkout_helpers import pay
+from tests.bridge.support import APPROVE, MemoryQueue, core_event, order_body
 from tests.conftest import Merchant, make_settings
 from tests.woocommerce_double import WooCommerceDouble
 
@@ -90,6 +91,25 @@ class ConnectedStore:
         assert response.status_code in (200, 201), response.get_json()
         body: dict[str, Any] = response.get_json()
         return body
+
+    def pay(self, session_id: str, method: str = "card", **extra: str) -> Any:
+        """Pay on the hosted page through the sandbox (the core's webhooks go nowhere: tests
+        deliver them with `event`)."""
+        choices = APPROVE if method == "card" else None
+        return pay(self.client, session_id, method, choices=choices, **extra)
+
+    def event(self, session_id: str, event_type: str) -> dict[str, Any]:
+        return core_event(self.client, self.headers(), session_id, event_type)
+
+    def refund(self, session_id: str, amount: int, reason: str = "고객 요청") -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/checkout/session/{session_id}/refund",
+            json={"amount": amount, "reason": reason},
+            headers=self.headers(),
+        )
+        assert response.status_code == 201, response.get_json()
+        refund: dict[str, Any] = response.get_json()
+        return refund
 
 
 def endpoint_secret(client: FlaskClient, merchant: Merchant, webhook_url: str) -> str:

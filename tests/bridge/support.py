@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask.testing import FlaskClient
+
 from app.models.base import utcnow
 from app.webhooks.signing import build_signature_headers
+from bridge import limits
 from bridge.context import BridgeContext
-from bridge.sync import run_task
+from bridge.models import SyncTask
+from bridge.sync import acquire_guard, attempt_claimed, claim_tasks
 
 BILLING = {
     "first_name": "길동",
@@ -60,11 +64,31 @@ class MemoryQueue:
                 time.sleep(0.01)  # waiting for a scheduled retry to come due, with a bound
                 runs += 1
                 continue
-            outcome = run_task(self.ctx, task_id)
+            outcome = run_now(self.ctx, task_id)
             self.outcomes.append((task_id, outcome))
             results.append(outcome)
             runs += 1
         return results
+
+
+def run_now(ctx: BridgeContext, task_id: str) -> str:
+    """One task in this thread, as a drain runs it: guarded, claimed, attempted. Queued
+    again ("deferred") while its store or order guard is taken; "done" when not pending."""
+    with ctx.database.transaction() as db:
+        task = db.get(SyncTask, task_id)
+        if task is None or task.status != "pending":
+            return "done"
+        store_id, order_id = task.store_id, task.wc_order_id
+    try:
+        guard = acquire_guard(ctx, store_id, order_id)
+    except limits.GuardBusy:
+        ctx.enqueue(task_id, None)
+        return "deferred"
+    try:
+        claimed = claim_tasks(ctx, [task_id], utcnow())
+        return attempt_claimed(ctx, claimed[0]) if claimed else "done"
+    finally:
+        guard.release()
 
 
 def signed_event(
@@ -91,7 +115,25 @@ def completed_data(session_id: str, order_id: int, total: int, **extra: Any) -> 
         "gateway": "toss",
         "gatewayTransactionId": f"toss_tx_{secrets.token_hex(4)}",
         "installmentMonths": 3,
+        "paidAmount": total,
         "customer": {"name": "홍길동", "email": "customer@example.com"},
     }
     data.update(extra)
     return data
+
+
+APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
+DECLINE = {"card_number": "4330-0000-0000-0002"}
+
+
+def core_event(
+    client: FlaskClient, headers: dict[str, str], session_id: str, event_type: str
+) -> dict[str, Any]:
+    """The latest event of this type the core recorded for the session (as delivered)."""
+    response = client.get(
+        "/api/events", query_string={"sessionId": session_id, "event": event_type}, headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    events: list[dict[str, Any]] = response.get_json()["data"]
+    assert events, f"no {event_type} event for {session_id}"
+    return events[0]

@@ -6,16 +6,19 @@ from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import Database
+from app.jobs import sweep_expired_sessions
+from app.models import CheckoutSession
 from app.models.base import utcnow
+from app.payments.payments import MAX_FAILED_ATTEMPTS
 from bridge.context import BridgeContext
 from bridge.mapping.order_plans import NOTES_META_KEY
 from bridge.models import BridgeRefund, SyncTask
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.conftest import ConnectedStore
-from tests.bridge.support import MemoryQueue, completed_data, signed_event
+from tests.bridge.support import DECLINE, MemoryQueue, completed_data, signed_event
 
 VA = {
     "bank": "국민은행",
@@ -34,10 +37,23 @@ def deliver(
     return store.client.post(f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers)
 
 
-def paid_order(store: ConnectedStore, queue: MemoryQueue) -> tuple[int, str, dict[str, Any]]:
-    order_id = store.new_order()
+def paid_session(
+    store: ConnectedStore, products: list[tuple[int, int]] | None = None, **extra: str
+) -> tuple[int, str, dict[str, Any]]:
+    """An order whose session is paid at the core; returns its payment.completed data."""
+    order_id = store.new_order(products)
     session_id = store.checkout(order_id)["sessionId"]
-    data = completed_data(session_id, order_id, 29000)
+    store.pay(session_id, **extra)
+    return order_id, session_id, store.event(session_id, "payment.completed")["data"]
+
+
+def paid_order(
+    store: ConnectedStore,
+    queue: MemoryQueue,
+    products: list[tuple[int, int]] | None = None,
+    **extra: str,
+) -> tuple[int, str, dict[str, Any]]:
+    order_id, session_id, data = paid_session(store, products, **extra)
     assert deliver(store, "payment.completed", data).status_code == 200
     queue.drain()
     return order_id, session_id, data
@@ -50,19 +66,19 @@ def korea_notes(store: ConnectedStore, order_id: int) -> list[str]:
 def test_completed_marks_paid_with_meta_and_one_note(
     store: ConnectedStore, queue: MemoryQueue
 ) -> None:
-    order_id, session_id, data = paid_order(store, queue)
+    order_id, session_id, data = paid_order(store, queue, [(17, 2)], installmentMonths="3")
     order = store.double.order(order_id)
     assert order["status"] == "processing"
     assert order["transaction_id"] == data["gatewayTransactionId"]
     assert order["date_paid"] is not None
     meta = store.double.meta(order_id)
     assert meta["_korea_checkout_session_id"] == session_id
-    assert meta["_korea_checkout_gateway"] == "toss"
-    assert meta["_korea_checkout_installment_months"] == 3
+    assert meta["_korea_checkout_gateway"] == data["gateway"]
+    assert meta["_korea_checkout_installment_months"] == "3"  # WordPress keeps text
     notes = korea_notes(store, order_id)
     assert len(notes) == 1
     assert "신용카드 3개월 할부" in notes[0]
-    assert "29,000원" in notes[0]
+    assert "58,000원" in notes[0]
 
 
 def _order_requests(store: ConnectedStore, order_id: int, since: int) -> list[str]:
@@ -76,9 +92,7 @@ def _order_requests(store: ConnectedStore, order_id: int, since: int) -> list[st
 def test_a_sync_claims_its_note_in_meta_instead_of_listing_notes(
     store: ConnectedStore, queue: MemoryQueue
 ) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
-    data = completed_data(session_id, order_id, 29000)
+    order_id, session_id, data = paid_session(store, [(17, 2)], installmentMonths="3")
     before = len(store.double.request_log)
     deliver(store, "payment.completed", data)
     queue.drain()
@@ -87,7 +101,8 @@ def test_a_sync_claims_its_note_in_meta_instead_of_listing_notes(
     claims = store.double.meta(order_id)[NOTES_META_KEY]
     assert len(claims) == 1
     assert session_id in claims[0]
-    # The same outcome again: the claim is there, so the notes are checked, nothing added.
+    # The same outcome again: the claim is there, so the notes are checked, nothing added;
+    # the meta read back as text ("3") is ours, so no PUT either.
     before = len(store.double.request_log)
     deliver(store, "payment.completed", data)
     queue.drain()
@@ -98,10 +113,9 @@ def test_a_sync_claims_its_note_in_meta_instead_of_listing_notes(
 def test_a_claimed_note_that_never_landed_is_added_on_the_next_attempt(
     store: ConnectedStore, queue: MemoryQueue
 ) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
+    order_id, _session_id, data = paid_session(store)
     store.double.faults.fail_next(1, status=503, path_contains="/notes")
-    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
+    deliver(store, "payment.completed", data)
     assert queue.drain(max_runs=1) == ["retrying"]
     assert store.double.order(order_id)["status"] == "processing"
     assert korea_notes(store, order_id) == []
@@ -112,9 +126,7 @@ def test_a_claimed_note_that_never_landed_is_added_on_the_next_attempt(
 def test_duplicate_event_is_stored_once_and_changes_nothing(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
-    data = completed_data(session_id, order_id, 29000)
+    order_id, session_id, data = paid_session(store)
     first = deliver(store, "payment.completed", data, "evt_dup_" + session_id[-12:])
     again = deliver(store, "payment.completed", data, "evt_dup_" + session_id[-12:])
     assert first.get_json()["duplicate"] is False
@@ -133,21 +145,22 @@ def test_duplicate_event_is_stored_once_and_changes_nothing(
 def test_virtual_account_then_deposit(store: ConnectedStore, queue: MemoryQueue) -> None:
     order_id = store.new_order()
     session_id = store.checkout(order_id)["sessionId"]
-    issued = {
-        **completed_data(session_id, order_id, 29000),
-        "status": "processing",
-        "paymentMethod": "virtual_account",
-        "virtualAccount": VA,
-    }
+    store.pay(session_id, "virtual_account")
+    issued = store.event(session_id, "virtual_account.issued")["data"]
+    account = issued["virtualAccount"]
     deliver(store, "virtual_account.issued", issued)
     queue.drain()
     assert store.double.order(order_id)["status"] == "on-hold"
     va_note = [n for n in store.double.notes(order_id) if "가상계좌" in n.note]
     assert len(va_note) == 1
     assert va_note[0].customer_note is True
-    assert "12345678901234" in va_note[0].note
-    assert "2026-01-04 23:59 (KST)" in va_note[0].note
-    deliver(store, "payment.completed", {**issued, "status": "completed"})
+    assert account["accountNumber"] in va_note[0].note
+    assert "(KST)" in va_note[0].note
+    deposit = store.client.post(
+        f"/api/sandbox/virtual-accounts/{session_id}/deposit", json={}, headers=store.headers()
+    )
+    assert deposit.status_code == 200, deposit.get_json()
+    deliver(store, "payment.completed", store.event(session_id, "payment.completed")["data"])
     queue.drain()
     order = store.double.order(order_id)
     assert order["status"] == "processing"
@@ -166,30 +179,36 @@ def test_late_failure_and_expiry_never_unpay(store: ConnectedStore, queue: Memor
 
 
 def test_failed_then_paid_out_of_order(store: ConnectedStore, queue: MemoryQueue) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
-    data = completed_data(session_id, order_id, 29000)
+    order_id, _session_id, data = paid_session(store)
     deliver(store, "payment.completed", data)
     deliver(store, "payment.failed", {**data, "status": "processing", "retryable": True})
     queue.drain()
     assert store.double.order(order_id)["status"] == "processing"
 
 
-def test_terminal_failure_and_expiry(store: ConnectedStore, queue: MemoryQueue) -> None:
+def test_terminal_failure_and_expiry(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
     failed_id = store.new_order()
     failed_session = store.checkout(failed_id)["sessionId"]
-    data = completed_data(failed_session, failed_id, 29000)
-    deliver(store, "payment.failed", {**data, "status": "failed", "failureMessage": "한도 초과"})
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        pay(store.client, failed_session, "card", choices=DECLINE)
+    data = store.event(failed_session, "payment.failed")["data"]
+    assert data["status"] == "failed"
+    deliver(store, "payment.failed", data)
     queue.drain()
     assert store.double.order(failed_id)["status"] == "failed"
-    assert any("한도 초과" in n for n in korea_notes(store, failed_id))
+    assert any("사유" in n for n in korea_notes(store, failed_id))
     expired_id = store.new_order()
     expired_session = store.checkout(expired_id)["sessionId"]
-    deliver(
-        store,
-        "session.expired",
-        {**completed_data(expired_session, expired_id, 29000), "status": "expired"},
-    )
+    with database.transaction() as db:
+        db.execute(
+            update(CheckoutSession)
+            .where(CheckoutSession.id == expired_session)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    assert sweep_expired_sessions(database) >= 1
+    deliver(store, "session.expired", store.event(expired_session, "session.expired")["data"])
     queue.drain()
     assert store.double.order(expired_id)["status"] == "cancelled"
 
@@ -197,22 +216,15 @@ def test_terminal_failure_and_expiry(store: ConnectedStore, queue: MemoryQueue) 
 def test_refund_from_checkout_becomes_one_woocommerce_refund(
     store: ConnectedStore, queue: MemoryQueue
 ) -> None:
-    order_id, _session_id, data = paid_order(store, queue)
-    refund = {
-        **data,
-        "status": "partially_refunded",
-        "refundId": "ref_abc123",
-        "amount": 10000,
-        "reason": "고객 요청",
-        "refundedAmount": 10000,
-        "remainingAmount": 19000,
-    }
+    order_id, session_id, _data = paid_order(store, queue)
+    refund_id = store.refund(session_id, 10000)["refundId"]
+    refund = store.event(session_id, "payment.refunded")["data"]
     deliver(store, "payment.refunded", refund)
     deliver(store, "payment.refunded", refund)  # redelivered under another id
     queue.drain()
     refunds = store.double.refunds(order_id)
     assert [r.amount for r in refunds] == [10000]
-    assert "ref_abc123" in refunds[0].reason
+    assert refund_id in refunds[0].reason
     assert store.double.order(order_id)["status"] == "processing"
     logged = [
         e for e in store.double.request_log if e.path.endswith("/refunds") and e.method == "POST"
@@ -226,12 +238,7 @@ def test_refund_started_in_woocommerce_is_not_recorded_twice(
     order_id = store.new_order()
     session_id = store.checkout(order_id)["sessionId"]
     # Pay for real through the API's sandbox so the refund API has something to refund.
-    pay(
-        client,
-        session_id,
-        "card",
-        choices={"card_number": "4330-0000-0000-0001", "action": "approve"},
-    )
+    store.pay(session_id)
     queue.drain()
     wc_refund = store.double.seed_refund(order_id, "5000", "부분 환불")
     response = client.post(
@@ -284,10 +291,9 @@ def test_bad_signature_is_refused_and_stores_nothing(
 def test_store_down_then_back_retries_until_it_lands(
     store: ConnectedStore, queue: MemoryQueue
 ) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
+    order_id, _session_id, data = paid_session(store)
     store.double.go_down()
-    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
+    deliver(store, "payment.completed", data)
     assert queue.drain(max_runs=1) == ["retrying"]
     store.double.come_back()
     store.double.faults.fail_next(1, 503)
@@ -299,15 +305,14 @@ def test_store_down_then_back_retries_until_it_lands(
 def test_permanent_error_fails_with_reason(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
-    order_id = store.new_order()
-    session_id = store.checkout(order_id)["sessionId"]
+    order_id, session_id, data = paid_session(store)
     store.double.faults.fail_next(
         1,
         404,
         body={"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID."},
         path_contains=f"orders/{order_id}",
     )
-    deliver(store, "payment.completed", completed_data(session_id, order_id, 29000))
+    deliver(store, "payment.completed", data)
     assert queue.drain() == ["failed"]
     with database.transaction() as db:
         task = db.scalars(
@@ -357,43 +362,41 @@ def _interrupted_plugin_refund(
         return row.id
 
 
-def _refunded(data: dict[str, Any], refund_id: str) -> dict[str, Any]:
-    return {
-        **data,
-        "status": "partially_refunded",
-        "refundId": refund_id,
-        "amount": 5000,
-        "refundedAmount": 5000,
-        "remainingAmount": 24000,
-    }
+def _refunded(store: ConnectedStore, session_id: str) -> dict[str, Any]:
+    """A 5,000-won refund made through the API (as the plugin's refund call makes it) and
+    the data of its payment.refunded event."""
+    store.refund(session_id, 5000, "부분 환불")
+    return dict(store.event(session_id, "payment.refunded")["data"])
 
 
 def test_interrupted_plugin_refund_whose_record_woocommerce_kept_is_not_doubled(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
-    order_id, _session, data = paid_order(store, queue)
+    order_id, session_id, _data = paid_order(store, queue)
     kept = store.double.seed_refund(order_id, "5000", "부분 환불")
     row_id = _interrupted_plugin_refund(database, store, order_id, kept.id, timedelta(hours=1))
-    deliver(store, "payment.refunded", _refunded(data, "ref_interrupted1"))
+    refunded = _refunded(store, session_id)
+    deliver(store, "payment.refunded", refunded)
     assert queue.drain() == ["skipped"]
     assert [r.amount for r in store.double.refunds(order_id)] == [5000]
     with database.transaction() as db:
         row = db.get(BridgeRefund, row_id)
         assert row is not None
-        assert (row.status, row.core_refund_id) == ("succeeded", "ref_interrupted1")
+        assert (row.status, row.core_refund_id) == ("succeeded", refunded["refundId"])
 
 
 def test_interrupted_plugin_refund_whose_record_woocommerce_dropped_is_recorded(
     store: ConnectedStore, queue: MemoryQueue, database: Database
 ) -> None:
-    order_id, _session, data = paid_order(store, queue)
+    order_id, session_id, _data = paid_order(store, queue)
     # WooCommerce deletes its refund record when the gateway call fails: id 987654 is gone.
     row_id = _interrupted_plugin_refund(database, store, order_id, 987654, timedelta(hours=1))
-    deliver(store, "payment.refunded", _refunded(data, "ref_interrupted2"))
+    refunded = _refunded(store, session_id)
+    deliver(store, "payment.refunded", refunded)
     assert queue.drain() == ["succeeded"]
     refunds = store.double.refunds(order_id)
     assert [r.amount for r in refunds] == [5000]
-    assert "ref_interrupted2" in refunds[0].reason
+    assert refunded["refundId"] in refunds[0].reason
     with database.transaction() as db:
         row = db.get(BridgeRefund, row_id)
         assert row is not None
@@ -403,10 +406,10 @@ def test_interrupted_plugin_refund_whose_record_woocommerce_dropped_is_recorded(
 def test_a_plugin_refund_in_flight_waits_without_pausing_the_store(
     store: ConnectedStore, queue: MemoryQueue, database: Database, bridge_ctx: BridgeContext
 ) -> None:
-    order_id, _session, data = paid_order(store, queue)
+    order_id, session_id, _data = paid_order(store, queue)
     kept = store.double.seed_refund(order_id, "5000", "부분 환불")
     _interrupted_plugin_refund(database, store, order_id, kept.id, timedelta(seconds=5))
-    deliver(store, "payment.refunded", _refunded(data, "ref_inflight"))
+    deliver(store, "payment.refunded", _refunded(store, session_id))
     assert queue.drain(max_runs=1) == ["retrying"]
     assert [r.amount for r in store.double.refunds(order_id)] == [5000]
     assert not bridge_ctx.redis.exists(bridge_ctx.key("backoff", store.store_id))

@@ -113,6 +113,7 @@ def test_the_address_is_checked_again_before_every_sync(
 ) -> None:
     order_id = store.new_order()
     session_id = store.checkout(order_id)["sessionId"]
+    store.pay(session_id)
     bridge_ctx.allow_loopback = False  # e.g. the address now resolves to a refused one
     before = len(store.double.request_log)
     body, headers, event_id = signed_event(

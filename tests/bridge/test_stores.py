@@ -9,7 +9,7 @@ from app.db import Database
 from bridge.models import BridgeStore, SyncTask
 from bridge.stores import key_hash
 from tests.bridge.conftest import ConnectedStore, connect, post_connect
-from tests.bridge.support import MemoryQueue, completed_data, signed_event
+from tests.bridge.support import MemoryQueue, signed_event
 from tests.conftest import Merchant
 from tests.woocommerce_double import Permission, WooCommerceDouble
 
@@ -121,9 +121,9 @@ def test_syncs_wait_while_disconnected_and_resume_on_reconnect(
 ) -> None:
     order_id = store.new_order()
     session_id = store.checkout(order_id)["sessionId"]
-    body, headers, _ = signed_event(
-        store.secret, "payment.completed", completed_data(session_id, order_id, 29000)
-    )
+    store.pay(session_id)
+    paid = store.event(session_id, "payment.completed")
+    body, headers, _ = signed_event(store.secret, paid["event"], paid["data"], paid["id"])
     received = client.post(f"/bridge/v1/webhooks/{store.store_id}", data=body, headers=headers)
     assert received.status_code == 200
     assert (

@@ -165,7 +165,7 @@ def update_meta(store: Store, meta: list[MetaEntry], entry: dict[str, Any]) -> N
     """An `id` targets one row; otherwise the first row with the same key is updated in
     place (same meta id) and only a new key adds a row, like update_meta_data()."""
     key = str(entry.get("key", ""))
-    value = entry.get("value")
+    value = stored_meta_value(entry.get("value"))
     if entry.get("id") is not None:
         for row in meta:
             if row.id == int(entry["id"]):
@@ -178,6 +178,16 @@ def update_meta(store: Store, meta: list[MetaEntry], entry: dict[str, Any]) -> N
             row.value = value
             return
     meta.append(MetaEntry(store.next_meta_id(), key, value))
+
+
+def stored_meta_value(value: Any) -> Any:
+    """WordPress keeps a scalar meta value as text: a later read returns 6 as "6", True as
+    "1" and False as ""; arrays and objects are serialized and keep their types."""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
 
 def _new_line_item(store: Store, line: dict[str, Any]) -> LineItem:

@@ -228,6 +228,18 @@ class WooCommerceDouble:
             body = {"amount": amount, "reason": reason, "api_refund": False}
             return create_refund(self.store, order, body, 1)
 
+    def change_order(self, order_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply a PUT /orders/{id} body from outside the API under test (the shopper's cart
+        changing on a reused pending order, the merchant editing it)."""
+        with self.store.lock:
+            order = update_order(self.store, self.store.orders[order_id], body)
+            return order_json(order, self.store, self.url)
+
+    def delete_order(self, order_id: int) -> None:
+        """The merchant deletes the order for good: its routes answer 404 from now on."""
+        with self.store.lock:
+            del self.store.orders[order_id]
+
     # inspection --------------------------------------------------------------------------
     def order(self, order_id: int) -> dict[str, Any]:
         """The order as GET /orders/{id} would return it."""

@@ -18,7 +18,7 @@ from tests.bridge.support import completed_data
 
 def _order(status: str, claims: list[str] | None = None) -> dict[str, Any]:
     meta = [] if claims is None else [{"id": 9, "key": NOTES_META_KEY, "value": claims}]
-    return {"id": 7, "status": status, "transaction_id": "", "meta_data": meta}
+    return {"id": 7, "status": status, "total": "29000", "transaction_id": "", "meta_data": meta}
 
 
 def test_an_unclaimed_note_is_claimed_in_the_same_put() -> None:
