@@ -1,5 +1,6 @@
 """Running one sync task: gates (store back-off, per-store cap, per-order lock), a leased
-claim in the database, the WooCommerce work, and the outcome with its log rows."""
+claim in the database, the work (the session read from the API, then the WooCommerce order),
+and the outcome with its log rows. Every attempt ends with a row, whatever went wrong."""
 
 from __future__ import annotations
 

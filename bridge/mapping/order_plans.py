@@ -2,8 +2,10 @@
 
 Every plan is computed from the order's *current* state (fetched just before writing), so a
 duplicate or late event plans nothing, and no plan ever moves an order backwards: a paid
-order is never made failed, on-hold or cancelled again. WooCommerce itself accepts any
-status change (fixtures order-status-*), so this module is the only guard.
+order is never made failed, on-hold or cancelled again, and an order whose total or items
+changed since its session was made is put on hold, never paid. WooCommerce itself accepts
+any status change (fixtures order-status-*), so this module is the only guard. The facts
+come from the API's session (`bridge.mapping.verification`), never from a webhook alone.
 """
 
 from __future__ import annotations
