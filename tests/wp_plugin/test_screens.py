@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.wp_plugin.rig import ROOT, Admin, Store
+from tests.wp_plugin.rig import ROOT, Admin, Service, Store
+from tests.wp_plugin.test_classic_checkout import paid_order
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -167,3 +168,17 @@ def test_checkout_block_shows_the_methods(
         context.close()
     finally:
         set_checkout(store, "classic")
+
+
+def test_order_screen_meta_box(
+    browser: Browser, store: Store, service: Service, connected: Admin, screens: Path
+):
+    order_id, _session_id = paid_order(store, service)
+    context = context_for(browser, store, connected)
+    page = context.new_page()
+    page.goto(f"{store.url}/wp-admin/admin.php?page=wc-orders&action=edit&id={order_id}")
+    box = page.locator("#korea-checkout-payment")
+    expect(box).to_contain_text("toss_tx_")
+    expect(box.locator(".korea-checkout-timeline li").first).to_contain_text("payment.completed")
+    shoot(page, screens, "order-screen")
+    context.close()

@@ -70,7 +70,7 @@ final class Korea_Checkout_Order_Box {
 		if ( is_array( $account ) ) {
 			$rows[ __( 'Virtual account', 'korea-checkout' ) ] = trim( ( isset( $account['bank'] ) ? $account['bank'] : '' ) . ' ' . ( isset( $account['accountNumber'] ) ? $account['accountNumber'] : '' ) );
 		}
-		echo '<table class="korea-checkout-payment widefat striped"><tbody>';
+		echo '<table class="korea-checkout-payment widefat striped" style="table-layout:fixed;word-break:break-all"><tbody>';
 		foreach ( $rows as $label => $value ) {
 			if ( '' !== $value ) {
 				printf( '<tr><th>%1$s</th><td>%2$s</td></tr>', esc_html( $label ), esc_html( $value ) );
@@ -99,7 +99,7 @@ final class Korea_Checkout_Order_Box {
 		echo '<ol class="korea-checkout-timeline">';
 		foreach ( $rows as $row ) {
 			$parts = array();
-			foreach ( array( 'at', 'createdAt', 'kind', 'event', 'action', 'outcome', 'status' ) as $field ) {
+			foreach ( array( 'at', 'event', 'action', 'outcome', 'httpStatus', 'message' ) as $field ) {
 				if ( isset( $row[ $field ] ) && is_scalar( $row[ $field ] ) && '' !== (string) $row[ $field ] ) {
 					$parts[] = (string) $row[ $field ];
 				}
