@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ class TricklePeer:
 
     trickle: str = "status"
     interval: float = 1.0
+    # Serve HTTPS with this context (the TLS handshake itself is prompt).
+    tls: ssl.SSLContext | None = None
     url: str = ""
     requests: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -38,7 +41,12 @@ class TricklePeer:
             if not self._arrived.wait_for(lambda: self.requests >= count, timeout):
                 raise TimeoutError(f"{self.requests} requests arrived, wanted {count}")
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, raw: socket.socket) -> None:
+        try:
+            conn = self.tls.wrap_socket(raw, server_side=True) if self.tls else raw
+        except OSError:
+            raw.close()
+            return
         with conn:
             data = b""
             while b"\r\n\r\n" not in data:
@@ -69,10 +77,13 @@ class TricklePeer:
 
 
 @contextmanager
-def trickle_peer(trickle: str = "status", interval: float = 1.0) -> Iterator[TricklePeer]:
-    peer = TricklePeer(trickle, interval)
+def trickle_peer(
+    trickle: str = "status", interval: float = 1.0, tls: ssl.SSLContext | None = None
+) -> Iterator[TricklePeer]:
+    peer = TricklePeer(trickle, interval, tls)
     listener = socket.create_server(("127.0.0.1", 0))
-    peer.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    scheme, host = ("https", "localhost") if tls else ("http", "127.0.0.1")
+    peer.url = f"{scheme}://{host}:{listener.getsockname()[1]}"
     threading.Thread(target=peer._accept, args=(listener,), daemon=True).start()
     try:
         yield peer
