@@ -10,7 +10,7 @@ come from the API's session (`bridge.mapping.verification`), never from a webhoo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,10 +45,6 @@ class OrderPlan:
     note: str | None = None
     note_marker: str | None = None
     expect: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def writes_anything(self) -> bool:
-        return bool(self.update or self.refund or self.note)
 
 
 def same_meta_value(stored: Any, ours: Any) -> bool:
@@ -272,13 +268,13 @@ def refund_reason_tag(refund_id: str) -> str:
     return f"Korea Checkout {refund_id}"
 
 
-def has_refund(
-    order: Mapping[str, Any], refunds: Sequence[Mapping[str, Any]], refund_id: str
-) -> bool:
+def has_refund(order: Mapping[str, Any], refund_id: str) -> bool:
+    """Whether the order lists a refund record this refund made (tagged in its reason)."""
     tag = refund_reason_tag(refund_id)
-    listed = list(order.get("refunds") or []) + list(refunds)
     return any(
-        tag in str(entry.get("reason") or "") for entry in listed if isinstance(entry, Mapping)
+        tag in str(entry.get("reason") or "")
+        for entry in order.get("refunds") or []
+        if isinstance(entry, Mapping)
     )
 
 
@@ -292,7 +288,7 @@ def plan_refund(order: Mapping[str, Any], facts: PaymentFacts) -> OrderPlan:
         f"남은 결제 금액: {won_text(facts.remaining)}",
         f"사유: {facts.refund_reason}" if facts.refund_reason else "",
     )
-    if has_refund(order, (), refund_id):
+    if has_refund(order, refund_id):
         return OrderPlan("refund already recorded", note=note, note_marker=marker)
     reason = refund_reason_tag(refund_id)
     if facts.refund_reason:

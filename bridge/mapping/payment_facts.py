@@ -40,7 +40,6 @@ class PaymentFacts:
     virtual_account: Mapping[str, Any] | None = None
     failure_code: str | None = None
     failure_message: str | None = None
-    retryable: bool = False
     refund_id: str | None = None
     refund_amount: int | None = None
     refund_reason: str | None = None
@@ -66,7 +65,6 @@ def facts_from_data(data: Mapping[str, Any]) -> PaymentFacts:
         else None,
         failure_code=_str(data.get("failureCode")),
         failure_message=_str(data.get("failureMessage")),
-        retryable=bool(data.get("retryable")),
         refund_id=_str(data.get("refundId")),
         refund_amount=_int(data.get("amount")),
         refund_reason=_str(data.get("reason")),

@@ -105,7 +105,6 @@ def _refund_facts(
         refund_id=refund_id,
         refund_amount=amount,
         refund_reason=_text(entry.get("reason")),
-        refunded_total=facts.refunded_total,
         remaining=refundable if isinstance(refundable, int) else None,
     )
 
