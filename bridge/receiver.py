@@ -1,5 +1,7 @@
 """Inbound webhooks: verify like any merchant, store the event and its sync tasks in one
-transaction (deduplicated by event id), answer, then enqueue."""
+transaction (deduplicated by event id), answer, then enqueue. A disconnected store's tasks are
+stored parked and run once it is connected again. An event only names the session a task is
+about: the sync reads that session from the API before it changes anything."""
 
 from __future__ import annotations
 
