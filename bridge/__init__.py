@@ -18,14 +18,12 @@ if TYPE_CHECKING:
 def core_connector(app: Flask, settings: Settings) -> CoreConnector:
     """In process when the core is this service (the default: a web worker must never wait
     on an HTTP call to its own server); over HTTP when CORE_API_URL names another one."""
-    import requests
-
     from bridge.core_client import HttpCore
     from bridge.embedded_core import EmbeddedCore
 
     own_url = settings.public_base_url.rstrip("/")
     if settings.resolved_core_api_url != own_url:
-        return HttpCore(settings.resolved_core_api_url, requests.Session())
+        return HttpCore(settings.resolved_core_api_url)
     return EmbeddedCore(
         database=app.extensions["kc.database"],
         box=app.extensions["kc.secret_box"],

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
-import urllib3
+
+from app.outbound.deadline import deadline
+from app.outbound.pools import CONNECT_TIMEOUT_SECONDS, with_deadlines
 
 logger = logging.getLogger(__name__)
-DEADLINE_SECONDS = 15.0
-MAX_ANSWER_BYTES = 5 * 1024 * 1024
-CHUNK_BYTES = 64 * 1024
+# Well inside a web worker's 30 s timeout, for a plugin call that makes a few core calls.
+DEADLINE_SECONDS = 10.0
 
 
 class CoreApiError(Exception):
@@ -99,7 +99,8 @@ def _data(payload: dict[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class HttpCoreApi:
     """One merchant key against a deployment elsewhere. `http` is shared (connection
-    pooling); every call ends by `deadline` seconds, however slowly the server answers."""
+    pooling, deadline-aware pools); every call ends by `deadline` seconds, however slowly
+    the server answers."""
 
     base_url: str
     api_key: str
@@ -119,25 +120,24 @@ class HttpCoreApi:
         headers = {"x-api-key": self.api_key, "Accept": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        ends = time.monotonic() + self.deadline
         try:
-            # `total` bounds connecting plus waiting for the headers; the body is read below.
-            response = self.http.request(
-                method,
-                f"{self.base_url}{path}",
-                json=body,
-                headers=headers,
-                timeout=urllib3.Timeout(total=self.deadline),  # type: ignore[arg-type]
-                stream=True,
-                allow_redirects=False,
-            )
-            with response:
-                raw = _read_by(response, ends)
+            with deadline(self.deadline) as limit:
+                remaining = limit.remaining()
+                response = self.http.request(
+                    method,
+                    f"{self.base_url}{path}",
+                    json=body,
+                    headers=headers,
+                    timeout=(min(CONNECT_TIMEOUT_SECONDS, remaining), remaining),
+                    allow_redirects=False,
+                )
+                if limit.tripped:
+                    raise requests.Timeout("the answer was cut short at the deadline")
         except requests.RequestException as exc:
             logger.warning("core api unreachable", extra={"path": path})
             raise CoreUnavailable("the checkout API could not be reached") from exc
         try:
-            payload = json.loads(raw) if raw else None
+            payload = response.json()
         except ValueError:
             payload = None
         return interpret(response.status_code, payload)
@@ -176,26 +176,8 @@ class HttpCoreApi:
         return self._call("POST", path, body, idempotency_key)
 
 
-def _read_by(response: requests.Response, ends: float) -> bytes:
-    """The body, read chunk by chunk with each wait bounded by the time left: a server
-    trickling bytes cannot hold the caller past the deadline."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        left = ends - time.monotonic()
-        if left <= 0:
-            raise requests.Timeout("the checkout API answered too slowly")
-        connection = response.raw.connection
-        if connection is not None and connection.sock is not None:
-            connection.sock.settimeout(left)
-        # read1: at most one read from the socket, never "wait until CHUNK_BYTES".
-        chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise requests.RequestException("the checkout API answer is too large")
-        chunks.append(chunk)
+def _session_with_deadlines() -> requests.Session:
+    return with_deadlines(requests.Session())
 
 
 @dataclass(frozen=True)
@@ -203,8 +185,8 @@ class HttpCore:
     """The connector for a core that runs elsewhere (CORE_API_URL)."""
 
     base_url: str
-    http: requests.Session
     deadline: float = DEADLINE_SECONDS
+    http: requests.Session = field(default_factory=_session_with_deadlines, repr=False)
 
     def __call__(self, api_key: str) -> CoreApi:
         return HttpCoreApi(self.base_url, api_key, self.http, self.deadline)

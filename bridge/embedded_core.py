@@ -34,7 +34,13 @@ from app.payments.tenancy import Tenant
 from app.payments.timefmt import isoformat_z
 from app.payments.validation import parse
 from app.webhooks.endpoints import endpoint_dict, register_endpoint
-from bridge.core_client import CoreApi, CoreUnavailable, interpret, request_body
+from bridge.core_client import (
+    CoreApi,
+    CoreApiError,
+    CoreUnavailable,
+    interpret,
+    request_body,
+)
 
 logger = logging.getLogger(__name__)
 KEY_HEADER = "x-api-key"
@@ -64,6 +70,12 @@ class EmbeddedCore:
 def _error_answer(error: CheckoutError) -> Answer:
     body = {"code": error.code, "message": error.message, "details": error.details}
     return status_for(error), {"error": body}
+
+
+def _api_error(error: CheckoutError) -> CoreApiError:
+    """What the HTTP client raises for the API's answer to a client error."""
+    details = _as_sent(error.details)
+    return CoreApiError(status_for(error), error.code, error.message, details)
 
 
 def _as_sent(payload: dict[str, Any]) -> Any:
@@ -108,11 +120,11 @@ class InProcessCoreApi:
         return interpret(status, _as_sent(payload))
 
     def _authenticated(self) -> Tenant:
+        """The key's tenant; an unknown or revoked key raises the API's 401."""
         try:
             return self._tenant()
         except CheckoutError as error:
-            interpret(*_error_answer(error))
-            raise  # interpret raised already: an error answer is never a result
+            raise _api_error(error) from error
         except Exception as exc:
             logger.exception("core call failed")
             raise CoreUnavailable("the checkout API failed") from exc
@@ -128,8 +140,11 @@ class InProcessCoreApi:
         print_ = idempotency.fingerprint_of("POST", path, request_body(body))
         try:
             record = idempotency.claim(self.core.database, tenant, key, print_, utcnow())
-        except CheckoutError as error:
-            return interpret(*_error_answer(error))
+        except CheckoutError as error:  # a malformed key, or one in use or reused
+            raise _api_error(error) from error
+        except Exception as exc:
+            logger.exception("core call failed")
+            raise CoreUnavailable("the checkout API failed") from exc
         if record is not None:
             stored = json.loads(record.response_body or "null")
             return interpret(record.response_status or 500, stored)
@@ -233,6 +248,8 @@ class InProcessCoreApi:
                 refund_account=(
                     parsed.refundAccount.to_bank_account() if parsed.refundAccount else None
                 ),
+                # The gateway's idempotency key too, as the API passes its header.
+                request_key=idempotency_key,
             )
             refund = refund_session(db, tenant, session_id, request, self.core.gateways, now)
             return 201, refund_to_dict(refund)
