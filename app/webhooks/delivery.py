@@ -20,7 +20,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -263,6 +263,17 @@ def _disable_endpoint(db: Session, endpoint_id: str, now: datetime) -> None:
     )
 
 
+def _interleaved(requests: list[PreparedRequest]) -> list[PreparedRequest]:
+    """One request per target in turn: the first round of parallel requests reaches as many
+    receivers as it can, so a receiver with many events (slow, say) goes out alongside the
+    others instead of before them."""
+    by_target: dict[str, list[PreparedRequest]] = {}
+    for prepared in requests:
+        by_target.setdefault(prepared.url, []).append(prepared)
+    queues = list(by_target.values())
+    return [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
+
+
 def _send_all(
     claimed: list[PreparedRequest],
     send_one: Callable[[PreparedRequest, float], AttemptOutcome],
@@ -283,13 +294,14 @@ def _send_all(
         return send_one(prepared, min(timeout, left))
 
     pool = ThreadPoolExecutor(max_workers=min(len(claimed), MAX_PARALLEL_REQUESTS))
-    futures: list[Future[AttemptOutcome | None]] = [pool.submit(attempt, p) for p in claimed]
-    wait(futures, timeout=batch_seconds)
+    futures = {p.delivery_id: pool.submit(attempt, p) for p in _interleaved(claimed)}
+    wait(futures.values(), timeout=batch_seconds)
     # Never wait for a straggler: its thread ends on its own, and its result is not read.
     pool.shutdown(wait=False, cancel_futures=True)
     elapsed = int((time.monotonic() - started) * 1000)
     attempts, unstarted = [], []
-    for prepared, future in zip(claimed, futures, strict=True):
+    for prepared in claimed:
+        future = futures[prepared.delivery_id]
         if future.cancelled():
             unstarted.append(prepared)
         elif not future.done():

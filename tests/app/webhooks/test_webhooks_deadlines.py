@@ -163,3 +163,17 @@ def test_an_outcome_is_not_recorded_once_the_lease_is_lost(world: World):
     row = world.row(delivery_id)
     assert (row.status, row.attempts, row.lease_until) == ("pending", 0, theirs)
     assert world.attempts(delivery_id) == []
+
+
+def test_a_receiver_with_many_events_does_not_crowd_out_other_receivers(
+    world: World, other_merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+):
+    """Two requests at a time, and the batch's deadline leaves room for about one round of
+    slow ones: the other tenant's request goes out first, not behind the trickling three."""
+    monkeypatch.setattr(delivery, "MAX_PARALLEL_REQUESTS", 2)
+    with trickle_peer("status") as peer:
+        slow = [cancelled_delivery_of(world, world.merchant, f"{peer.url}/hooks") for _ in range(3)]
+        fast = cancelled_delivery_of(world, other_merchant, world.receiver.url)
+        decisions = batch(world, [*slow, fast], lease=timedelta(seconds=2), timeout=1.2)
+    assert decisions[fast].step is NextStep.DELIVERED
+    assert slow[2] not in decisions  # the last one had no time left: released for later
