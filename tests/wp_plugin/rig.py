@@ -92,13 +92,16 @@ def read_env(path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def wordpress(home: Path) -> Iterator[Store]:
+def wordpress(home: Path, *, linked: bool = True) -> Iterator[Store]:
+    """A running store; `linked=False` gives a fresh site without the plugin where plugins
+    can be uploaded from wp-admin."""
     port = free_port()
     env = {
         **os.environ,
         "WC_RIG_HOME": str(home),
         "WC_RIG_PORT": str(port),
-        "WC_RIG_EXTRA_PLUGIN_DIRS": str(PLUGIN_DIR),
+        "WC_RIG_EXTRA_PLUGIN_DIRS": str(PLUGIN_DIR) if linked else "",
+        "WC_RIG_ALLOW_FILE_MODS": "0" if linked else "1",
     }
     started = subprocess.run(
         ["bash", str(ROOT / "scripts" / "wp_rig.sh"), "start"],
