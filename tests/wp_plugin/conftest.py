@@ -14,6 +14,8 @@ from tests.wp_plugin.rig import Admin, Service, Store, korea_checkout, wordpress
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with wordpress(tmp_path_factory.mktemp("wp")) as running:
         yield running
+        # After every test has used the store: no notice, warning or error from the plugin.
+        assert running.plugin_log_lines() == []
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.servers import wait_for
 from tests.wp_plugin.rig import Admin, Service, Store, form_with_action
 from tests.wp_plugin.test_classic_checkout import paid_order
 
@@ -93,3 +94,15 @@ def test_order_screen_shows_the_payment_and_the_timeline(
     assert session_id in box.group(0)
     assert store.order(order_id)["transaction_id"] in box.group(0)
     assert "korea-checkout-timeline" in box.group(0)
+
+
+def test_the_page_shows_the_last_status_update_from_the_bridge(
+    connected: Admin, store: Store, service: Service
+):
+    order_id, _session_id = paid_order(store, service)
+
+    def shown() -> bool:
+        found = re.search(r'id="korea-checkout-last-update">([^<]*)<', connected.settings_page())
+        return found is not None and found.group(1).startswith(f"Order #{order_id} at ")
+
+    wait_for(shown, 60, "the bridge's update on the settings page")
