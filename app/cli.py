@@ -13,7 +13,7 @@ from rq import SimpleWorker
 
 from app import migrate
 from app.db import Database
-from app.jobs import QueueName, queue_name, run_sweeps_forever
+from app.jobs import WORKER_PROCESSES, QueueName, queue_name, run_sweeps_forever
 from app.models.base import utcnow
 from app.payments import api_keys
 from app.payments.errors import CheckoutError
@@ -109,10 +109,11 @@ def worker_command(queues: tuple[str, ...]) -> None:
     if len(names) == 1:
         _serve_queue(names[0])
     else:
-        # One process per queue: an RQ worker takes its queues' jobs in order, one at a
-        # time, so a worker shared by two queues would leave the second behind a flood of
-        # the first. Processes (not threads) because RQ's stop signals need a main thread.
-        sys.exit(supervise([_worker_argv(name) for name in names]))
+        # Processes of their own per queue: an RQ worker takes its queues' jobs in order,
+        # one at a time, so a worker shared by two queues would leave the second behind a
+        # flood of the first. Processes (not threads): RQ's stop signals need a main thread.
+        argvs = [_worker_argv(name) for name in names for _ in range(WORKER_PROCESSES[name])]
+        sys.exit(supervise(argvs))
 
 
 def _worker_argv(name: QueueName) -> list[str]:

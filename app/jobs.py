@@ -35,6 +35,13 @@ class QueueName(StrEnum):
     BRIDGE = "bridge"
 
 
+# Worker processes per queue under `flask --app app worker`. A delivery batch waits for its
+# slowest receiver (up to the request deadline), so a second webhooks worker takes the
+# deliveries committed meanwhile: one tenant's slow receiver does not hold up the others'
+# events. A bridge drain returns at once (its syncs run in a pool), so one worker suffices.
+WORKER_PROCESSES = {QueueName.WEBHOOKS: 2, QueueName.BRIDGE: 1}
+
+
 def queue_name(settings: Settings, name: QueueName) -> str:
     return f"{settings.redis_namespace}-{name}"
 

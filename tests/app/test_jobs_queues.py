@@ -13,7 +13,7 @@ import redis
 from rq import Queue, get_current_job
 
 from app import migrate
-from app.jobs import QueueName, queue_name
+from app.jobs import WORKER_PROCESSES, QueueName, queue_name
 from tests.conftest import make_settings
 from tests.servers import start_worker, stop
 
@@ -76,7 +76,8 @@ def test_a_flood_on_one_queue_does_not_delay_the_other(
         took = time.monotonic() - started
         assert done, f"the {other} job never ran"
         assert took < PROMPT_SECONDS
-        assert queues[flooded].count == FLOOD - 1  # the flood is still waiting its turn
+        # The flood is still waiting its turn (each of its workers holds one job).
+        assert queues[flooded].count >= FLOOD - WORKER_PROCESSES[flooded] > 0
     finally:
         connection.rpush(f"{key}:release", *["1"] * FLOOD)
         stop(worker)
