@@ -53,6 +53,23 @@ def test_virtual_account_on_hold_then_deposit_pays_the_order_once(
     calls = [json.loads(line)["order_id"] for line in store.hook_calls()]
     assert calls.count(order_id) == 1
 
+    # A refund needs the customer's bank account; without it WooCommerce shows the error.
+    refused = store.rest().post(f"orders/{order_id}/refunds", {"amount": "10000"})
+    assert refused.status_code == 500
+    assert "Virtual-account refunds go to the customer" in refused.json()["message"]
+    account = {"bankCode": "004", "accountNumber": "123-456-789012", "holderName": "홍길동"}
+    saved = store.rest().put(
+        f"orders/{order_id}",
+        {"meta_data": [{"key": "_korea_checkout_refund_account", "value": account}]},
+    )
+    assert saved.status_code == 200, saved.text
+    refunded = store.rest().post(f"orders/{order_id}/refunds", {"amount": "10000"})
+    assert refunded.status_code == 201, refunded.text
+    status = requests.get(
+        f"{service.url}/bridge/v1/orders/{order_id}", headers=service.merchant.headers(), timeout=30
+    ).json()
+    assert (status["status"], status["refundedAmount"]) == ("refunded", 10000)
+
 
 def test_customer_cancel_returns_to_checkout_with_a_notice(
     connected: Admin, store: Store, service: Service

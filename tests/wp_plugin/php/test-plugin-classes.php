@@ -148,3 +148,24 @@ function kc_test_korean_locale_puts_the_postcode_first() {
 	$locale = WC()->countries->get_country_locale();
 	kc_check( 45 === $locale['KR']['postcode']['priority'] && $locale['KR']['postcode']['required'], 'postcode before the address' );
 }
+
+function kc_test_refund_account_is_saved_from_the_order_screen() {
+	$order = kc_paid_order_fixture();
+	wp_set_current_user( 1 );
+	$_POST = array(
+		'korea_checkout_refund_account_nonce' => wp_create_nonce( Korea_Checkout_Refund_Account::NONCE ),
+		'korea_checkout_refund_bank'          => '088',
+		'korea_checkout_refund_number'        => '110-123-456789 ',
+		'korea_checkout_refund_holder'        => '홍길동',
+	);
+	Korea_Checkout_Refund_Account::save( $order->get_id() );
+	$account = Korea_Checkout_Refund_Account::for_api( wc_get_order( $order->get_id() ) );
+	kc_check( array( 'bankCode' => '088', 'accountNumber' => '110-123-456789', 'holderName' => '홍길동' ) === $account, 'refund account saved' );
+	$_POST['korea_checkout_refund_account_nonce'] = 'forged';
+	$_POST['korea_checkout_refund_bank']          = '004';
+	Korea_Checkout_Refund_Account::save( $order->get_id() );
+	$account = Korea_Checkout_Refund_Account::for_api( wc_get_order( $order->get_id() ) );
+	kc_check( '088' === $account['bankCode'], 'a forged nonce changes nothing' );
+	$_POST = array();
+	wp_set_current_user( 0 );
+}

@@ -189,6 +189,13 @@ class Korea_Checkout_Gateway extends WC_Payment_Gateway {
 		if ( null !== $amount ) {
 			$body['amount'] = (int) round( (float) $amount );
 		}
+		if ( 'virtual_account' === $order->get_meta( '_korea_checkout_payment_method' ) ) {
+			$account = Korea_Checkout_Refund_Account::for_api( $order );
+			if ( null === $account ) {
+				return new WP_Error( 'korea_checkout_refund', __( 'Virtual-account refunds go to the customer\'s bank account: enter it in the Korea Checkout box and update the order first.', 'korea-checkout' ) );
+			}
+			$body['refundAccount'] = $account;
+		}
 		$answer = ( new Korea_Checkout_Api() )->refund( $order->get_id(), $body );
 		if ( is_wp_error( $answer ) ) {
 			/* translators: %s: error message from Korea Checkout */

@@ -77,6 +77,9 @@ final class Korea_Checkout_Order_Box {
 			}
 		}
 		echo '</tbody></table>';
+		if ( 'virtual_account' === $order->get_meta( '_korea_checkout_payment_method' ) ) {
+			Korea_Checkout_Refund_Account::render( $order );
+		}
 		self::render_timeline( $order );
 	}
 

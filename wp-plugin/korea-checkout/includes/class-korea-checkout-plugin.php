@@ -21,7 +21,7 @@ final class Korea_Checkout_Plugin {
 			add_action( 'admin_notices', array( __CLASS__, 'woocommerce_missing_notice' ) );
 			return;
 		}
-		foreach ( array( 'settings', 'logger', 'api', 'methods', 'fields', 'styles', 'payments', 'gateway', 'returns', 'virtual-account', 'address', 'admin', 'order-box' ) as $part ) {
+		foreach ( array( 'settings', 'logger', 'api', 'methods', 'fields', 'styles', 'payments', 'gateway', 'returns', 'virtual-account', 'refund-account', 'address', 'admin', 'order-box' ) as $part ) {
 			require_once KOREA_CHECKOUT_DIR . 'includes/class-korea-checkout-' . $part . '.php';
 		}
 		add_filter( 'woocommerce_payment_gateways', array( __CLASS__, 'add_gateway' ) );
@@ -34,6 +34,7 @@ final class Korea_Checkout_Plugin {
 		Korea_Checkout_Returns::init();
 		Korea_Checkout_Virtual_Account::init();
 		Korea_Checkout_Address::init();
+		Korea_Checkout_Refund_Account::init();
 		Korea_Checkout_Order_Box::init();
 		if ( is_admin() ) {
 			Korea_Checkout_Admin::init();
