@@ -29,7 +29,7 @@ class Refund(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("checkout_sessions.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
-    #: pending | succeeded | processing | failed (see ``app.payments.refunds.RefundState``)
+    #: pending | succeeded | processing | failed (see ``app.payments.status.RefundState``)
     status: Mapped[str] = mapped_column(String(16))
     gateway: Mapped[str] = mapped_column(String(16))
     #: The gateway's id for the refund, known once it answered.

@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,23 +30,13 @@ from app.payments.gateway_calls import RETRY_PENDING_AFTER, Refused, ask_gateway
 from app.payments.ids import IdPrefix, new_id
 from app.payments.representation import session_event_data
 from app.payments.sessions import get_session
-from app.payments.status import SessionStatus, transition
+from app.payments.status import RefundState, SessionStatus, transition
 from app.payments.tenancy import Tenant
 
 log = logging.getLogger(__name__)
 
 REFUNDABLE = frozenset({SessionStatus.COMPLETED, SessionStatus.PARTIALLY_REFUNDED})
 DEFAULT_REASON = "가맹점 요청 환불"
-
-
-class RefundState(StrEnum):
-    #: Recorded; the gateway's answer is not known yet.
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    #: The gateway accepted it and pays it out later.
-    PROCESSING = "processing"
-    #: The gateway refused it; nothing was refunded.
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ from typing import Any
 
 from app.models import CheckoutSession, Refund
 from app.payments.checkout_links import CheckoutLinks
+from app.payments.status import RefundState
 from app.payments.timefmt import isoformat_z
 
 
 def session_to_dict(session: CheckoutSession, links: CheckoutLinks) -> dict[str, Any]:
+    # No payment, no refunds: skip the query for the (many) unpaid sessions.
+    refunds = list(session.refunds) if session.paid_amount else []
     return {
         "sessionId": session.id,
         "status": session.status,
@@ -42,12 +45,14 @@ def session_to_dict(session: CheckoutSession, links: CheckoutLinks) -> dict[str,
         "virtualAccount": session.virtual_account,
         "paidAmount": session.paid_amount,
         "refundedAmount": session.refunded_amount,
-        "refundableAmount": session.paid_amount - session.refunded_amount,
-        # No payment, no refunds: skip the query for the (many) unpaid sessions.
-        "refunds": [refund_to_dict(refund) for refund in session.refunds]
-        if session.paid_amount
-        else [],
+        "refundableAmount": session.paid_amount - session.refunded_amount - _pending(refunds),
+        "refunds": [refund_to_dict(refund) for refund in refunds],
     }
+
+
+def _pending(refunds: list[Refund]) -> int:
+    """Refunds whose gateway answer is not known yet are not refundable a second time."""
+    return sum(refund.amount for refund in refunds if refund.status == RefundState.PENDING)
 
 
 def refund_to_dict(refund: Refund) -> dict[str, Any]:

@@ -66,3 +66,13 @@ def transition(session: CheckoutSession, target: SessionStatus, now: datetime) -
 
 def is_open(session: CheckoutSession) -> bool:
     return SessionStatus(session.status) in OPEN_STATUSES
+
+
+class RefundState(StrEnum):
+    #: Recorded; the gateway's answer is not known yet.
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    #: The gateway accepted it and pays it out later.
+    PROCESSING = "processing"
+    #: The gateway refused it; nothing was refunded.
+    FAILED = "failed"

@@ -64,6 +64,8 @@ def test_unknown_outcome_is_pending_and_the_sweep_settles_it_once(
     assert set(body) == {"refundId", "status", "amount", "reason", "processedAt"}
     assert (body["status"], body["processedAt"]) == ("pending", None)
     assert _ledger(database, paid_session) == (("completed", 0), [("pending", 10000)], 0)
+    shown = client.get(f"/api/checkout/session/{paid_session}", headers=merchant.headers())
+    assert shown.get_json()["data"]["refundableAmount"] == 29000 - 10000
     _sweep(database, real, after=timedelta(0))  # still inside the grace period
     assert _ledger(database, paid_session) == (("completed", 0), [("pending", 10000)], 0)
     assert _sweep(database, real) >= 1
