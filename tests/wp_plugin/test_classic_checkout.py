@@ -15,6 +15,7 @@ from tests.wp_plugin.rig import Admin, Service, Store
 from tests.wp_plugin.shopper import HostedPage, Shopper
 
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
+DECLINE = "4330-0000-0000-0002"  # the sandbox's "insufficient funds" card
 
 
 def session_of(checkout_url: str) -> str:
@@ -126,3 +127,20 @@ def test_korean_postcode_and_phone_are_validated(connected: Admin, store: Store)
     assert wrong["result"] == "failure"
     assert "5-digit Korean postcode" in wrong["messages"]
     assert "Korean phone number" in wrong["messages"]
+
+
+def test_a_declined_card_then_a_retry_pays_the_order(
+    connected: Admin, store: Store, service: Service
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    answer = shopper.place_order("card")
+    order_id = int(answer["order_id"])
+    hosted = HostedPage(service.url)
+    declined = pay(hosted, answer["redirect"], "card", choices={**APPROVE, "card_number": DECLINE})
+    assert declined.status_code == 200  # back on the hosted page with the reason
+    assert store.order(order_id)["status"] == "pending"
+    paid = pay(hosted, answer["redirect"], "card", choices=APPROVE)
+    assert paid.status_code == 303
+    shopper.follow(paid.headers["Location"])
+    assert store.order(order_id)["status"] == "processing"

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.app.checkout.checkout_helpers import pay
+from tests.servers import wait_for
 from tests.wp_plugin.rig import ROOT, Admin, Service, Store
+from tests.wp_plugin.shopper import HostedPage, Shopper
 from tests.wp_plugin.test_classic_checkout import paid_order
 
 CHROMIUM = "/usr/bin/chromium"
@@ -181,4 +184,27 @@ def test_order_screen_meta_box(
     expect(box).to_contain_text("toss_tx_")
     expect(box.locator(".korea-checkout-timeline li").first).to_contain_text("payment.completed")
     shoot(page, screens, "order-screen")
+    context.close()
+
+
+def test_virtual_account_thank_you_page(
+    browser: Browser, store: Store, service: Service, connected: Admin, screens: Path
+):
+    shopper = Shopper(store)
+    shopper.add_demo_product()
+    answer = shopper.place_order("virtual_account")
+    order_id = int(answer["order_id"])
+    pay(HostedPage(service.url), answer["redirect"], "virtual_account")
+    wait_for(lambda: store.order(order_id)["status"] == "on-hold", 60, "order on hold")
+    context = context_for(browser, store)
+    context.add_cookies(
+        [{"name": c.name, "value": c.value or "", "url": store.url} for c in shopper.http.cookies]
+    )
+    page = context.new_page()
+    key = store.order(order_id)["order_key"]
+    page.goto(f"{store.url}/checkout/order-received/{order_id}/?key={key}")
+    account = page.locator(".korea-checkout-virtual-account")
+    expect(account).to_be_visible()
+    expect(account).to_contain_text("(KST)")
+    shoot(page, screens, "virtual-account-thank-you")
     context.close()

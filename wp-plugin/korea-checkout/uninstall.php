@@ -22,6 +22,4 @@ if ( is_array( $korea_checkout_connection ) && ! empty( $korea_checkout_connecti
 foreach ( array( 'korea_checkout_settings', 'korea_checkout_connection', 'woocommerce_korea_checkout_settings' ) as $korea_checkout_option ) {
 	delete_option( $korea_checkout_option );
 }
-foreach ( array( 'korea_checkout_connection_state', 'korea_checkout_methods' ) as $korea_checkout_transient ) {
-	delete_transient( $korea_checkout_transient );
-}
+delete_transient( 'korea_checkout_connection_state' );

@@ -58,7 +58,6 @@ final class Korea_Checkout_Settings {
 	public static function save( array $values ) {
 		update_option( self::OPTION, array_merge( self::all(), $values ), false );
 		delete_transient( 'korea_checkout_connection_state' );
-		delete_transient( 'korea_checkout_methods' );
 	}
 
 	/**
