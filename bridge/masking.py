@@ -32,6 +32,9 @@ SECRET_VALUES = re.compile(
     r"|whsec_[A-Za-z0-9+/=]{8,})"
 )
 OAUTH_PARAMS = re.compile(r"(oauth_[a-z_]+|consumer_key|consumer_secret)=[^&\s\"]+", re.I)
+# The shopper's capability in a checkoutUrl (`/checkout/cs_...?t=...`): whoever holds it can
+# act on the session, so a log never shows it.
+CHECKOUT_CAPABILITY = re.compile(r"(/checkout/[\w-]+\?(?:[^\s\"#]*&)?t=)[\w-]+")
 # Personal data in free text (error messages, notes): e-mail addresses and Korean phone
 # numbers (mobile with or without separators, other numbers with them).
 EMAILS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -45,6 +48,7 @@ PHONES = re.compile(
 def mask_value(text: str) -> str:
     text = SECRET_VALUES.sub(lambda m: f"{m.group(0)[:3]}{MASK}", text)
     text = OAUTH_PARAMS.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = CHECKOUT_CAPABILITY.sub(lambda m: f"{m.group(1)}{MASK}", text)
     text = EMAILS.sub(MASK, text)
     return PHONES.sub(MASK, text)
 

@@ -74,3 +74,11 @@ def test_customer_personal_data_is_masked_in_excerpts_and_messages() -> None:
     assert (masked["id"], masked["total"], masked["transaction_id"]) == (1234567, "29000", "")
     message = mask_value("rejected customer@example.com, phone 01012345678 / +82 10-1234-5678")
     assert message == "rejected ***, phone *** / ***"
+
+
+def test_the_shoppers_checkout_capability_never_reaches_the_log() -> None:
+    url = "https://pay.example/checkout/cs_0123456789abcdef0123456789abcdef?t=Zm9vYmFy-_Q1"
+    shown = excerpt({"checkoutUrl": url})
+    assert "Zm9vYmFy" not in shown
+    assert "cs_0123456789abcdef0123456789abcdef?t=***" in shown
+    assert "t=***" in mask_value(f"redirect {url.replace('?t=', '?lang=en&t=')}")
