@@ -31,7 +31,8 @@ final class Korea_Checkout_Address {
 
 	/**
 	 * Korean field order and labels: postcode first (with the search), then the road
-	 * address, then the detail address the shopper types.
+	 * address, then the detail address the shopper types. 45-47 sit after the country
+	 * (40) of the classic form and before the address (40, as "index") of the block.
 	 *
 	 * @param array<string, array<string, mixed>> $locale Locales by country.
 	 * @return array<string, array<string, mixed>>
@@ -47,10 +48,12 @@ final class Korea_Checkout_Address {
 					'label'    => __( 'Postcode', 'korea-checkout' ),
 				),
 				'address_1' => array(
+					'priority'    => 46,
 					'label'       => __( 'Address', 'korea-checkout' ),
 					'placeholder' => __( 'Road name address', 'korea-checkout' ),
 				),
 				'address_2' => array(
+					'priority'    => 47,
 					'label'       => __( 'Detail address', 'korea-checkout' ),
 					'label_class' => array(),
 					'placeholder' => __( 'Apartment, floor, unit', 'korea-checkout' ),
