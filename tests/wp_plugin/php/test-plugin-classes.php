@@ -169,3 +169,21 @@ function kc_test_refund_account_is_saved_from_the_order_screen() {
 	$_POST = array();
 	wp_set_current_user( 0 );
 }
+
+function kc_test_a_paid_order_is_never_sent_to_pay_again() {
+	$order = kc_paid_order_fixture();
+	$order->payment_complete( 'toss_tx_paid_before' );
+	$calls = 0;
+	$count = function ( $pre, $args, $url ) use ( &$calls ) {
+		if ( false !== strpos( $url, '/bridge/v1/' ) ) {
+			++$calls;
+		}
+		return $pre;
+	};
+	add_filter( 'pre_http_request', $count, 10, 3 );
+	$gateway = new Korea_Checkout_Gateway();
+	$result  = $gateway->process_payment( $order->get_id() );
+	remove_filter( 'pre_http_request', $count, 10 );
+	kc_check( 'success' === $result['result'] && false !== strpos( $result['redirect'], 'order-received' ), 'sent to the thank-you page' );
+	kc_check( 0 === $calls, 'no call to the bridge' );
+}

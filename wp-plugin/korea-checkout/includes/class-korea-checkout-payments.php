@@ -60,7 +60,8 @@ final class Korea_Checkout_Payments {
 		if ( empty( $status['paid'] ) ) {
 			return false;
 		}
-		if ( (int) $status['totalAmount'] !== (int) round( (float) $order->get_total() ) ) {
+		$paid_total = isset( $status['totalAmount'] ) ? (int) $status['totalAmount'] : -1;
+		if ( $paid_total !== (int) round( (float) $order->get_total() ) ) {
 			// Paid for another amount than the order's total: never mark it paid.
 			$order->update_status( 'on-hold', __( 'Korea Checkout: the amount paid differs from the order total; check the payment before shipping.', 'korea-checkout' ) );
 			return false;
