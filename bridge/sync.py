@@ -215,7 +215,13 @@ def _finish(
     with ctx.database.transaction() as db:
         changed = db.execute(
             update(SYNC_TASKS)
-            .where(SYNC_TASKS.c.id == task.id)
+            .where(
+                SYNC_TASKS.c.id == task.id,
+                # Only while this attempt still holds the task: once its lease ran out and
+                # another worker claimed it (attempts moved on), the newer attempt decides.
+                SYNC_TASKS.c.status == TaskStatus.PENDING,
+                SYNC_TASKS.c.attempts == task.attempts,
+            )
             .values(
                 status=status,
                 lease_until=None,

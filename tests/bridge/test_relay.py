@@ -16,6 +16,7 @@ from app.payments.payments import MAX_FAILED_ATTEMPTS
 from bridge.context import BridgeContext
 from bridge.mapping.order_plans import NOTES_META_KEY
 from bridge.models import BridgeRefund, SyncTask
+from bridge.sync import attempt_claimed, claim_tasks
 from tests.app.checkout.checkout_helpers import pay
 from tests.bridge.conftest import ConnectedStore
 from tests.bridge.support import DECLINE, MemoryQueue, completed_data, signed_event
@@ -416,3 +417,22 @@ def test_a_plugin_refund_in_flight_waits_without_pausing_the_store(
     queue.queued.clear()  # its retry is scheduled 20-40 s out
     other_id, _other_session, _ = paid_order(store, queue)  # the store is not held back
     assert store.double.order(other_id)["status"] == "processing"
+
+
+def test_an_attempt_that_outlived_its_lease_does_not_overwrite_the_next_one(
+    store: ConnectedStore, queue: MemoryQueue, bridge_ctx: BridgeContext
+) -> None:
+    _, _, data = paid_session(store)
+    assert deliver(store, "payment.completed", data).status_code == 200
+    task_id, _ = queue.queued.popleft()
+    now = utcnow()
+    (late,) = claim_tasks(bridge_ctx, [task_id], now)
+    later = now + timedelta(seconds=bridge_ctx.task_lease_seconds + 1)
+    (current,) = claim_tasks(bridge_ctx, [task_id], later)  # the first lease ran out
+    assert attempt_claimed(bridge_ctx, late) == "done"  # its outcome is not written
+    with bridge_ctx.database.transaction() as db:
+        row = db.get_one(SyncTask, task_id)
+        assert (row.status, row.attempts) == ("pending", 2)
+    assert attempt_claimed(bridge_ctx, current) in ("succeeded", "skipped")
+    with bridge_ctx.database.transaction() as db:
+        assert db.get_one(SyncTask, task_id).status in ("succeeded", "skipped")
