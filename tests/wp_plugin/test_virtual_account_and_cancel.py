@@ -1,13 +1,19 @@
-"""A virtual account waits on hold (account shown to the shopper) until the deposit pays it;
-a shopper who cancels on the hosted page is sent back to the checkout to try again."""
+"""A virtual account waits on hold (account shown to the shopper) until the deposit pays it
+or it expires (order cancelled, stock back); a shopper who cancels on the hosted page is
+sent back to the checkout to try again."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
+from sqlalchemy import update
 
+from app.db import Database
+from app.models import CheckoutSession
+from app.models.base import utcnow
 from tests.app.checkout.checkout_helpers import page_token, pay
 from tests.servers import wait_for
 from tests.wp_plugin.rig import Admin, Service, Store
@@ -91,3 +97,33 @@ def test_customer_cancel_returns_to_checkout_with_a_notice(
     again = shopper.place_order("card")  # the cart is still there: pay again
     assert again["result"] == "success", again
     assert session_of(again["redirect"]) != session_id
+
+
+def test_an_expired_virtual_account_cancels_the_order_and_restores_stock(
+    connected: Admin, store: Store, service: Service
+):
+    product = int(store.env["WC_RIG_DEMO_PRODUCT_ID"])
+    stocked = store.rest().put(f"products/{product}", {"manage_stock": True, "stock_quantity": 50})
+    assert stocked.status_code == 200, stocked.text
+    try:
+        shopper = Shopper(store)
+        shopper.add_demo_product()
+        answer = shopper.place_order("virtual_account")
+        order_id = int(answer["order_id"])
+        pay(HostedPage(service.url), answer["redirect"], "virtual_account")
+        wait_for(lambda: store.order(order_id)["status"] == "on-hold", 60, "order on hold")
+        assert store.rest().get(f"products/{product}").json()["stock_quantity"] == 49
+
+        database = Database(service.env["DATABASE_URL"])
+        with database.transaction() as db:
+            db.execute(
+                update(CheckoutSession)
+                .where(CheckoutSession.id == session_of(answer["redirect"]))
+                .values(expires_at=utcnow() - timedelta(minutes=1))
+            )
+        database.dispose()
+        wait_for(lambda: store.order(order_id)["status"] == "cancelled", 60, "order cancelled")
+        assert store.rest().get(f"products/{product}").json()["stock_quantity"] == 50
+        assert not [c for c in store.hook_calls() if json.loads(c)["order_id"] == order_id]
+    finally:
+        store.rest().put(f"products/{product}", {"manage_stock": False})
