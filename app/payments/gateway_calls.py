@@ -7,10 +7,14 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 from app.gateways import errors as gw
+from app.gateways.provider import GatewayProvider
 from app.payments.errors import CheckoutError, Conflict, InvalidRequest
 
 log = logging.getLogger(__name__)
@@ -70,3 +74,38 @@ def ask_gateway(call: Callable[[], T]) -> T | Refused | None:
     except gw.GatewayError as exc:
         log.warning("gateway outcome unknown, left pending", extra={"code": exc.code})
         return None
+
+
+SessionFactory = Callable[[], Session]
+#: Asks the gateway again about one pending row (by id) and settles it.
+RetryOne = Callable[[SessionFactory, str, GatewayProvider, datetime], None]
+
+
+def retry_listed(
+    session_factory: SessionFactory,
+    ids: list[str],
+    retry: RetryOne,
+    gateways: GatewayProvider,
+    now: datetime,
+) -> int:
+    """The sweeps' loop: each row on its own, so one that fails never holds up the others
+    (it stays pending and is tried again next round)."""
+    for row_id in ids:
+        try:
+            retry(session_factory, row_id, gateways, now)
+        except Exception:
+            log.exception("sweep retry failed", extra={"row_id": row_id})
+    return len(ids)
+
+
+def retry_selected(
+    session_factory: SessionFactory,
+    query: Select[Any],
+    retry: RetryOne,
+    gateways: GatewayProvider,
+    now: datetime,
+) -> int:
+    """`retry_listed` over the ids `query` selects (read in a transaction of its own)."""
+    with session_factory() as db:
+        ids = [str(row_id) for row_id in db.scalars(query)]
+    return retry_listed(session_factory, ids, retry, gateways, now)

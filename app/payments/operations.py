@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from app.gateways import CloseAccountRequest, PaymentMethod, PaymentResult, RefundRequest
 from app.gateways.provider import GatewayProvider
 from app.models import CheckoutSession, GatewayOperation, PaymentAttempt
-from app.payments.gateway_calls import RETRY_PENDING_AFTER, Refused, ask_gateway
+from app.payments.gateway_calls import (
+    RETRY_PENDING_AFTER,
+    Refused,
+    ask_gateway,
+    retry_listed,
+    retry_selected,
+)
 from app.payments.ids import new_id
 from app.payments.status import SessionStatus
 
@@ -158,20 +164,6 @@ def _retry(
         db.commit()
 
 
-def _retry_all(
-    session_factory: Callable[[], Session],
-    operation_ids: list[str],
-    gateways: GatewayProvider,
-    now: datetime,
-) -> None:
-    for operation_id in operation_ids:
-        try:
-            _retry(session_factory, operation_id, gateways, now)
-        except Exception:
-            # One operation must not hold up the others; it is tried again next round.
-            log.exception("gateway operation retry failed", extra={"operation_id": operation_id})
-
-
 def arm_account_closings(
     session_factory: Callable[[], Session],
     gateways: GatewayProvider,
@@ -200,7 +192,7 @@ def arm_account_closings(
                 operation.status = OperationState.SKIPPED
                 operation.settled_at = now
         db.commit()  # on record as pending before any gateway hears of it
-    _retry_all(session_factory, armed, gateways, now)
+    retry_listed(session_factory, armed, _retry, gateways, now)
     return len(rows)
 
 
@@ -211,16 +203,13 @@ def retry_pending_operations(
     batch_size: int = 100,
 ) -> int:
     """The sweep: ask again about operations pending longer than ``RETRY_PENDING_AFTER``."""
-    with session_factory() as db:
-        query = (
-            select(GatewayOperation.id)
-            .where(
-                GatewayOperation.status == OperationState.PENDING,
-                GatewayOperation.last_attempt_at <= now - RETRY_PENDING_AFTER,
-            )
-            .order_by(GatewayOperation.last_attempt_at)
-            .limit(batch_size)
+    query = (
+        select(GatewayOperation.id)
+        .where(
+            GatewayOperation.status == OperationState.PENDING,
+            GatewayOperation.last_attempt_at <= now - RETRY_PENDING_AFTER,
         )
-        operation_ids = list(db.scalars(query))
-    _retry_all(session_factory, operation_ids, gateways, now)
-    return len(operation_ids)
+        .order_by(GatewayOperation.last_attempt_at)
+        .limit(batch_size)
+    )
+    return retry_selected(session_factory, query, _retry, gateways, now)

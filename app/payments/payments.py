@@ -48,7 +48,7 @@ from app.payments.approvals import (
     finish_attempt,
 )
 from app.payments.errors import InvalidRequest, InvalidState
-from app.payments.gateway_calls import RETRY_PENDING_AFTER, gateway_call
+from app.payments.gateway_calls import RETRY_PENDING_AFTER, gateway_call, retry_selected
 from app.payments.payment_inputs import (
     PaymentChoice,
     check_choice,
@@ -212,15 +212,7 @@ def retry_confirmations(
         .order_by(PaymentAttempt.updated_at)
         .limit(batch_size)
     )
-    with session_factory() as db:
-        attempt_ids = list(db.scalars(query))
-    for attempt_id in attempt_ids:
-        try:
-            _reconfirm(session_factory, attempt_id, gateways, now)
-        except Exception:
-            # One attempt must not hold up the others; it is tried again next round.
-            log.exception("confirmation retry failed", extra={"attempt_id": attempt_id})
-    return len(attempt_ids)
+    return retry_selected(session_factory, query, _reconfirm, gateways, now)
 
 
 def _reconfirm(

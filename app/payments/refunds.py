@@ -26,7 +26,7 @@ from app.gateways.provider import GatewayProvider
 from app.models import CheckoutSession, Refund
 from app.payments.errors import Conflict, InvalidRequest, InvalidState
 from app.payments.events import EventType, record_event
-from app.payments.gateway_calls import RETRY_PENDING_AFTER, Refused, ask_gateway
+from app.payments.gateway_calls import RETRY_PENDING_AFTER, Refused, ask_gateway, retry_selected
 from app.payments.ids import IdPrefix, new_id
 from app.payments.representation import session_event_data
 from app.payments.sessions import get_session
@@ -237,24 +237,16 @@ def retry_pending_refunds(
     batch_size: int = 100,
 ) -> int:
     """The sweep: ask again about refunds pending longer than ``RETRY_PENDING_AFTER``."""
-    with session_factory() as db:
-        query = (
-            select(Refund.id)
-            .where(
-                Refund.status == RefundState.PENDING,
-                Refund.last_attempt_at <= now - RETRY_PENDING_AFTER,
-            )
-            .order_by(Refund.last_attempt_at)
-            .limit(batch_size)
+    query = (
+        select(Refund.id)
+        .where(
+            Refund.status == RefundState.PENDING,
+            Refund.last_attempt_at <= now - RETRY_PENDING_AFTER,
         )
-        refund_ids = list(db.scalars(query))
-    for refund_id in refund_ids:
-        try:
-            _retry(session_factory, refund_id, gateways, now)
-        except Exception:
-            # One refund must not hold up the others; it is tried again next round.
-            log.exception("pending refund retry failed", extra={"refund_id": refund_id})
-    return len(refund_ids)
+        .order_by(Refund.last_attempt_at)
+        .limit(batch_size)
+    )
+    return retry_selected(session_factory, query, _retry, gateways, now)
 
 
 def _retry(
