@@ -99,13 +99,16 @@ def _refund_facts(
         raise Unconfirmed(f"refund {refund_id} has no amount")
     if hint.get("amount") != amount:
         raise Unconfirmed(f"refund {refund_id} is {amount} won, not {hint.get('amount')!r}")
-    refundable = session.get("refundableAmount")
+    # What stays paid after the settled refunds (refundableAmount also leaves out refunds
+    # still pending at the gateway, which may yet fail).
+    paid, refunded = session.get("paidAmount"), session.get("refundedAmount")
+    remaining = paid - refunded if isinstance(paid, int) and isinstance(refunded, int) else None
     return replace(
         facts,
         refund_id=refund_id,
         refund_amount=amount,
         refund_reason=_text(entry.get("reason")),
-        remaining=refundable if isinstance(refundable, int) else None,
+        remaining=remaining,
     )
 
 
