@@ -50,13 +50,15 @@ def shoot(page: Page, directory: Path, name: str) -> None:
         page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
 
 
-def context_for(browser: Browser, store: Store, admin: Admin | None = None) -> BrowserContext:
+def context_for(
+    browser: Browser, store: Store, admin: Admin | None = None, *also: str
+) -> BrowserContext:
+    """A browser that reaches the store (and the origins in `also`) and nothing else."""
     context = browser.new_context(locale="ko-KR")
+    allowed = (store.url, *also)
     context.route(
         "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(store.url) else route.abort()
-        ),
+        lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort(),
     )
     if admin is not None:
         context.add_cookies(
@@ -146,12 +148,12 @@ def test_address_search_falls_back_to_manual_entry(
     context.close()
 
 
-def test_checkout_block_shows_the_methods(
-    browser: Browser, store: Store, connected: Admin, screens: Path
+def test_checkout_block_shows_the_methods_and_sends_the_choice(
+    browser: Browser, store: Store, service: Service, connected: Admin, screens: Path
 ):
     set_checkout(store, "blocks")
     try:
-        context = context_for(browser, store)
+        context = context_for(browser, store, None, service.url)
         with_postcode_script(context)
         page = context.new_page()
         page.set_default_timeout(30000)
@@ -168,6 +170,14 @@ def test_checkout_block_shows_the_methods(
         expect(page.locator("#billing-address_1")).to_have_value(PICKED)
         expect(page.locator("#billing-address_2")).to_be_focused()
         shoot(page, screens, "blocks-checkout")
+        page.fill("#email", "hong@example.com")
+        page.fill("#billing-first_name", "길동")
+        page.fill("#billing-last_name", "홍")
+        page.fill("#billing-phone", "010-1234-5678")
+        methods.get_by_label("KakaoPay").check()
+        page.locator(".wc-block-components-checkout-place-order-button").click()
+        page.wait_for_url(f"{service.url}/checkout/**")
+        assert "method=kakao_pay" in page.url
         context.close()
     finally:
         set_checkout(store, "classic")
