@@ -10,7 +10,7 @@
 # the same releases are downloaded from wordpress.org into KC_WP_CACHE (default
 # var/wp-dist), every file checked against the checksums wordpress.org publishes for that
 # release (what `wp core verify-checksums` / `wp plugin verify-checksums` compare), and
-# repacked as the tarballs the rig unpacks.
+# repacked as the tarballs the rig unpacks. KC_WP_OFFLINE=1 forbids the download.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RIG="$ROOT/tests/wp_rig"
@@ -55,6 +55,10 @@ PY
 }
 
 download() { # fetch the pinned releases from wordpress.org, verify, repack into $CACHE
+  if [ "${KC_WP_OFFLINE:-0}" = 1 ]; then
+    log "KC_WP_OFFLINE=1: not downloading; put the pinned tarballs in KC_WP_DIST"
+    return 1
+  fi
   local work; work="$(mktemp -d)"
   trap 'rm -rf "$work"' RETURN
   command -v curl >/dev/null && command -v unzip >/dev/null || {
@@ -62,10 +66,10 @@ download() { # fetch the pinned releases from wordpress.org, verify, repack into
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq curl unzip >/dev/null
   }
   log "downloading WordPress $WP_VERSION and WooCommerce $WC_VERSION from wordpress.org"
-  curl -fsSL "https://wordpress.org/wordpress-$WP_VERSION.tar.gz" -o "$work/wp.tar.gz"
-  curl -fsSL "https://api.wordpress.org/core/checksums/1.0/?version=$WP_VERSION&locale=en_US" -o "$work/wp.json"
-  curl -fsSL "https://downloads.wordpress.org/plugin/woocommerce.$WC_VERSION.zip" -o "$work/wc.zip"
-  curl -fsSL "https://downloads.wordpress.org/plugin-checksums/woocommerce/$WC_VERSION.json" -o "$work/wc.json"
+  curl -fsSL --max-time 600 "https://wordpress.org/wordpress-$WP_VERSION.tar.gz" -o "$work/wp.tar.gz"
+  curl -fsSL --max-time 60 "https://api.wordpress.org/core/checksums/1.0/?version=$WP_VERSION&locale=en_US" -o "$work/wp.json"
+  curl -fsSL --max-time 600 "https://downloads.wordpress.org/plugin/woocommerce.$WC_VERSION.zip" -o "$work/wc.zip"
+  curl -fsSL --max-time 60 "https://downloads.wordpress.org/plugin-checksums/woocommerce/$WC_VERSION.json" -o "$work/wc.json"
   mkdir -p "$work/x"
   tar -xzf "$work/wp.tar.gz" -C "$work/x"
   unzip -q "$work/wc.zip" -d "$work/x"
