@@ -20,7 +20,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, row_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(created), str(row_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
+    # RecursionError: a cursor nested past the parser's depth (app.json_depth sees bodies only).
+    except (ValueError, TypeError, RecursionError, binascii.Error) as exc:
         raise InvalidRequest(
             "The cursor is not one this API returned",
             code="invalid_cursor",
