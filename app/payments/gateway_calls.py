@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CursorResult, Select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.gateways import errors as gw
 from app.gateways.provider import GatewayProvider
+from app.models.base import utcnow
 from app.payments.errors import CheckoutError, Conflict, InvalidRequest
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,31 @@ def retry_listed(
         except Exception:
             log.exception("sweep retry failed", extra={"row_id": row_id})
     return len(ids)
+
+
+def claim_for_retry(
+    db: Session,
+    row_id: InstrumentedAttribute[str],
+    key: str,
+    stamp: InstrumentedAttribute[Any],
+    still_pending: ColumnElement[bool],
+    now: datetime,
+) -> bool:
+    """Take one row for this retry, committed before the gateway is asked: a compare-and-set
+    of its last-attempt stamp, so an overlapping sweep round (one slowed by its gateway
+    outlives the sweep lease) leaves it alone for ``RETRY_PENDING_AFTER``. The stamp is the
+    real time when later than ``now``: a long round's ``now`` is stale, and a claim stamped
+    with it would look old to the next round."""
+    claimed = cast(
+        CursorResult[Any],
+        db.execute(
+            update(row_id.class_)
+            .where(row_id == key, still_pending, stamp <= now - RETRY_PENDING_AFTER)
+            .values({stamp.key: max(now, utcnow())})
+        ),
+    )
+    db.commit()
+    return claimed.rowcount == 1
 
 
 def retry_selected(

@@ -25,6 +25,7 @@ from app.payments.gateway_calls import (
     RETRY_PENDING_AFTER,
     Refused,
     ask_gateway,
+    claim_for_retry,
     retry_listed,
     retry_selected,
 )
@@ -157,9 +158,10 @@ def _retry(
     now: datetime,
 ) -> None:
     with session_factory() as db:
-        if db.get_one(GatewayOperation, operation_id).status != OperationState.PENDING:
-            return
-        db.commit()  # end the read: no transaction stays open during the call
+        pending = GatewayOperation.status == OperationState.PENDING
+        stamp = GatewayOperation.last_attempt_at
+        if not claim_for_retry(db, GatewayOperation.id, operation_id, stamp, pending, now):
+            return  # settled meanwhile, or another round is asking about it
         perform_operation(db, operation_id, gateways, now)
         db.commit()
 
@@ -187,6 +189,8 @@ def arm_account_closings(
         for operation, session_status in rows:
             if session_status in ENDED_UNPAID:
                 operation.status = OperationState.PENDING
+                # Due for its first ask at once (`claim_for_retry` takes it right below).
+                operation.last_attempt_at = now - RETRY_PENDING_AFTER
                 armed.append(operation.id)
             else:
                 operation.status = OperationState.SKIPPED

@@ -48,7 +48,12 @@ from app.payments.approvals import (
     finish_attempt,
 )
 from app.payments.errors import InvalidRequest, InvalidState
-from app.payments.gateway_calls import RETRY_PENDING_AFTER, gateway_call, retry_selected
+from app.payments.gateway_calls import (
+    RETRY_PENDING_AFTER,
+    claim_for_retry,
+    gateway_call,
+    retry_selected,
+)
 from app.payments.payment_inputs import (
     PaymentChoice,
     check_choice,
@@ -222,10 +227,13 @@ def _reconfirm(
     now: datetime,
 ) -> None:
     with session_factory() as db:
+        unsettled = PaymentAttempt.status.in_(UNSETTLED) & PaymentAttempt.return_params.is_not(None)
+        stamp = PaymentAttempt.updated_at
+        if not claim_for_retry(db, PaymentAttempt.id, attempt_id, stamp, unsettled, now):
+            return  # settled meanwhile, or another round is asking about it
         attempt = db.get_one(PaymentAttempt, attempt_id)
         session = db.get_one(CheckoutSession, attempt.session_id)
-        if attempt.status not in UNSETTLED or attempt.return_params is None:
-            return
+        assert attempt.return_params is not None
         request = ConfirmRequest(attempt.return_params, session.id, session.total_amount)
         gateway = gateways(attempt.gateway, session.mode)
         db.commit()  # end the read: no transaction stays open during the call

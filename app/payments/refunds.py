@@ -26,7 +26,13 @@ from app.gateways.provider import GatewayProvider
 from app.models import CheckoutSession, Refund
 from app.payments.errors import Conflict, InvalidRequest, InvalidState
 from app.payments.events import EventType, record_event
-from app.payments.gateway_calls import RETRY_PENDING_AFTER, Refused, ask_gateway, retry_selected
+from app.payments.gateway_calls import (
+    RETRY_PENDING_AFTER,
+    Refused,
+    ask_gateway,
+    claim_for_retry,
+    retry_selected,
+)
 from app.payments.ids import IdPrefix, new_id
 from app.payments.representation import session_event_data
 from app.payments.sessions import get_session
@@ -256,10 +262,11 @@ def _retry(
     now: datetime,
 ) -> None:
     with session_factory() as db:
+        pending = Refund.status == RefundState.PENDING
+        if not claim_for_retry(db, Refund.id, refund_id, Refund.last_attempt_at, pending, now):
+            return  # settled meanwhile, or another round is asking about it
         refund = db.get_one(Refund, refund_id)
         session = db.get_one(CheckoutSession, refund.session_id)
-        if refund.status != RefundState.PENDING:
-            return
         answer: RefundResult | Refused | None = None
         if session.payment_method == PaymentMethod.VIRTUAL_ACCOUNT:
             # The customer's full account number is never stored, so only the merchant's

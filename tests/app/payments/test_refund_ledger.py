@@ -16,7 +16,13 @@ from app.models.base import utcnow
 from app.payments.gateway_calls import RETRY_PENDING_AFTER
 from app.payments.refunds import retry_pending_refunds
 from tests.app.checkout.checkout_helpers import pay
-from tests.app.payments.gateway_doubles import Gate, after_answer, hook_gateways, raising
+from tests.app.payments.gateway_doubles import (
+    Gate,
+    HookedGateway,
+    after_answer,
+    hook_gateways,
+    raising,
+)
 
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
 
@@ -133,5 +139,42 @@ def test_a_retried_request_finds_the_refund_its_first_try_recorded(
     assert _ledger(database, paid_session) == (
         ("partially_refunded", 4000),
         [("succeeded", 4000)],
+        1,
+    )
+
+
+def test_overlapping_sweep_rounds_ask_the_gateway_once(
+    app, client, merchant, paid_session, database
+):
+    """A round slowed by its gateway outlives the sweep lease and the next round starts:
+    a refund one round is asking about is not asked again by the other (KCP and Inicis
+    refuse a repeat, which would mark a refund that happened as failed)."""
+    real = hook_gateways(app, refund=raising(GatewayTimeout()))
+    assert _refund(client, merchant, paid_session, amount=7000).status_code == 201
+    calls: list[object] = []
+    gate = Gate()
+
+    def first_blocks(real_refund, request):
+        calls.append(request)
+        return gate.hook(real_refund, request) if len(calls) == 1 else real_refund(request)
+
+    def provider(name, mode):
+        return HookedGateway(real(name, mode), {"refund": first_blocks})
+
+    later = utcnow() + RETRY_PENDING_AFTER + timedelta(seconds=1)
+    first = threading.Thread(
+        target=retry_pending_refunds, args=(database.session_factory, provider, later)
+    )
+    first.start()
+    try:
+        assert gate.entered.wait(timeout=30)
+        retry_pending_refunds(database.session_factory, provider, later + timedelta(minutes=1))
+    finally:
+        gate.release.set()
+        first.join(timeout=30)
+    assert len(calls) == 1
+    assert _ledger(database, paid_session) == (
+        ("partially_refunded", 7000),
+        [("succeeded", 7000)],
         1,
     )
