@@ -37,6 +37,8 @@ class Claimed:
     task: SyncTask
     store: BridgeStore | None
     current_session: str | None
+    # The WooCommerce order key the order link was made with (empty for old links).
+    order_key: str | None
 
 
 def guard_keys(ctx: BridgeContext, store_id: str, order_id: int | None) -> limits.GuardKeys:
@@ -78,8 +80,8 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
         stores = {
             s.id: s for s in db.scalars(select(BridgeStore).where(BridgeStore.id.in_(store_ids)))
         }
-        links: dict[tuple[str, int | None], str | None] = {
-            (link.store_id, link.wc_order_id): link.session_id
+        links: dict[tuple[str, int | None], BridgeOrder] = {
+            (link.store_id, link.wc_order_id): link
             for link in db.scalars(
                 select(BridgeOrder).where(
                     BridgeOrder.store_id.in_(store_ids),
@@ -98,25 +100,23 @@ def claim_tasks(ctx: BridgeContext, task_ids: list[str], now: datetime) -> list[
         task.attempts += 1
         task.lease_until = lease_until
         task.updated_at = now
-    return [
-        Claimed(t, stores.get(t.store_id), links.get((t.store_id, t.wc_order_id))) for t in tasks
-    ]
+    claimed = []
+    for task in tasks:
+        link = links.get((task.store_id, task.wc_order_id))
+        session_id, order_key = (link.session_id, link.order_key) if link else (None, None)
+        claimed.append(Claimed(task, stores.get(task.store_id), session_id, order_key))
+    return claimed
 
 
 def attempt_claimed(ctx: BridgeContext, claimed: Claimed) -> str:
     task = claimed.task
     keys = guard_keys(ctx, task.store_id, task.wc_order_id)
-    return _attempt(ctx, task, claimed.store, claimed.current_session, keys)
+    return _attempt(ctx, task, claimed, keys)
 
 
-def _attempt(
-    ctx: BridgeContext,
-    task: SyncTask,
-    store: BridgeStore | None,
-    current_session: str | None,
-    keys: limits.GuardKeys,
-) -> str:
+def _attempt(ctx: BridgeContext, task: SyncTask, claimed: Claimed, keys: limits.GuardKeys) -> str:
     calls: list[WooCall] = []
+    store = claimed.store
     if store is None:
         return _finish(ctx, task, calls, TaskStatus.FAILED, "store deleted")
     if store.status != CONNECTED:
@@ -136,7 +136,9 @@ def _attempt(
         ctx.woo_http,
     )
     try:
-        result: ActionResult = run_action(ctx, task, woo, current_session, core.get_session)
+        result: ActionResult = run_action(
+            ctx, task, woo, claimed.current_session, core.get_session, claimed.order_key
+        )
     except RefundInFlight as exc:
         # Not the store's fault: look again soon, without a store back-off.
         wait = timedelta(seconds=jitter(*REFUND_WAIT_SECONDS))

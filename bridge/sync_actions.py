@@ -182,6 +182,7 @@ def run_action(
     woo: WooStore,
     current_session: str | None,
     read_session: SessionReader,
+    order_key: str | None,
 ) -> ActionResult:
     action = TaskAction(task.action)
     hint = facts_from_data(task.payload)
@@ -198,6 +199,10 @@ def run_action(
             return ActionResult("skipped", "refund started in WooCommerce: already recorded")
     path = f"orders/{task.wc_order_id}"
     order = _answer_object(woo.call("read_order", "GET", path), "the order")
+    if order_key and order.get("order_key") != order_key:
+        # The same number on another site (the shop was connected again elsewhere): the
+        # session was made for the order with this key and settles no other.
+        return ActionResult("skipped", "not the order the session was made for (order key)")
     if origin.interrupted and _adopt_interrupted(ctx, order, facts, origin):
         return ActionResult("skipped", "refund started in WooCommerce: record found")
     plan = _plan(task, order, facts)

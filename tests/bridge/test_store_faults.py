@@ -183,3 +183,31 @@ def test_a_deleted_order_is_no_longer_reconciled(
             )
         ).all()
     assert len(tasks) == 1  # no healing task for an order that is gone
+
+
+def test_parked_events_never_touch_the_same_order_number_of_another_site(
+    store: ConnectedStore,
+    queue: MemoryQueue,
+    client: FlaskClient,
+    merchant: Merchant,
+    database: Database,
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    disconnected = client.post("/bridge/v1/stores/disconnect", headers=merchant.headers())
+    assert disconnected.status_code == 200
+    store.pay(session_id)
+    event_id = deliver(
+        store, "payment.completed", store.event(session_id, "payment.completed")["data"]
+    )
+    # The shop is connected again, to another WooCommerce site whose order of the same
+    # number (same product, same total) is another customer's unpaid order.
+    with WooCommerceDouble() as other:
+        other.seed_reference_catalog()
+        other.seed_order(store.double.order(order_id), order_id=order_id)
+        connect(client, merchant, other)
+        assert queue.drain() == ["skipped"]
+        assert other.order(order_id)["status"] == "pending"
+        assert other.notes(order_id) == []
+    messages = [row.message or "" for row in log_of(database, task_of(database, event_id).id)]
+    assert any("not the order the session was made for" in m for m in messages)
