@@ -61,10 +61,19 @@ def serve_command(host: str, port: int, web_workers: int) -> None:
         "REDIS_URL": current_app.extensions["kc.redis_url"],
         "PUBLIC_BASE_URL": base_url,
     }
-    web = [
+    worker = [sys.executable, "-m", "flask", "--app", "app", "worker"]
+    _announce(key, base_url)
+    sys.exit(supervise([gunicorn_command(host, port, web_workers), worker], env))
+
+
+def gunicorn_command(host: str, port: int, web_workers: int) -> list[str]:
+    """The web server, configured as the Procfile's (``app.gunicorn_config``)."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:app.gunicorn_config",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -75,6 +84,3 @@ def serve_command(host: str, port: int, web_workers: int) -> None:
         "-",
         "app:create_app()",
     ]
-    worker = [sys.executable, "-m", "flask", "--app", "app", "worker"]
-    _announce(key, base_url)
-    sys.exit(supervise([web, worker], env))
