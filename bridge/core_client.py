@@ -47,8 +47,6 @@ class CoreApi(Protocol):
 
     def list_shops(self) -> list[dict[str, Any]]: ...
 
-    def webhook_secret(self, shop_id: str) -> str: ...
-
     def endpoint_secret(self, url: str) -> str:
         """The signing secret of this tenant's webhook endpoint `url` (registered if new)."""
 
@@ -149,10 +147,6 @@ class HttpCoreApi:
     def list_shops(self) -> list[dict[str, Any]]:
         data = self._call("GET", "/api/shops").get("data")
         return [shop for shop in data or [] if isinstance(shop, dict)]
-
-    def webhook_secret(self, shop_id: str) -> str:
-        data = _data(self._call("GET", f"/api/shops/{shop_id}/webhook-secret"))
-        return str(data.get("secret") or "")
 
     def endpoint_secret(self, url: str) -> str:
         data = _data(self._call("POST", "/api/webhook-endpoints", {"url": url}))

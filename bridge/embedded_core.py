@@ -185,14 +185,6 @@ class InProcessCoreApi:
 
         return list(self._run(work)["data"])
 
-    def webhook_secret(self, shop_id: str) -> str:
-        def work(db: Session, tenant: Tenant, now: datetime) -> Answer:
-            shop = shops.get_shop(db, tenant, shop_id)
-            current = shops.signing_secrets(db, self.core.box, shop.id, now)
-            return 200, {"success": True, "data": {"shopId": shop.id, "secret": current[0]}}
-
-        return str(self._run(work)["data"]["secret"])
-
     def endpoint_secret(self, url: str) -> str:
         def work(db: Session, tenant: Tenant, now: datetime) -> Answer:
             endpoint, secret = register_endpoint(db, self.core.box, tenant, {"url": url}, now)
