@@ -18,7 +18,7 @@ from bridge.core_client import CoreApiError, CoreUnavailable
 from bridge.models import ORDER_LINKS, SYNC_TASKS, BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
 from bridge.stores import CONNECTED, site_guard, store_core_api, woo_credentials
-from bridge.sync_actions import ActionResult, RefundInFlight, run_action
+from bridge.sync_actions import ActionResult, NotTheLinkedOrder, RefundInFlight, run_action
 from bridge.sync_log import record_calls, record_decision
 from bridge.task_actions import TaskStatus
 from bridge.woo_client import WooCall, WooPermanentError, WooStore, WooTransientError
@@ -143,6 +143,10 @@ def _attempt(ctx: BridgeContext, task: SyncTask, claimed: Claimed, keys: limits.
         # Not the store's fault: look again soon, without a store back-off.
         wait = timedelta(seconds=jitter(*REFUND_WAIT_SECONDS))
         return _finish(ctx, task, calls, TaskStatus.PENDING, str(exc), retry_at=utcnow() + wait)
+    except NotTheLinkedOrder as exc:
+        # The linked order is gone from this site, as if deleted.
+        _forget_deleted_order(ctx, task)
+        return _finish(ctx, task, calls, TaskStatus.FAILED, str(exc))
     except WooTransientError as exc:
         failures = int(ctx.redis.incr(keys.failures))
         ctx.redis.expire(keys.failures, 3600)

@@ -45,6 +45,11 @@ class ActionResult:
     order_paid: bool = False
 
 
+class NotTheLinkedOrder(Exception):
+    """The store's order of this number is not the one the session was made for (the shop
+    was connected again to another site): nothing is written to it."""
+
+
 class RefundInFlight(WooTransientError):
     """A refund the plugin started is still being recorded: decide once it is."""
 
@@ -200,9 +205,9 @@ def run_action(
     path = f"orders/{task.wc_order_id}"
     order = _answer_object(woo.call("read_order", "GET", path), "the order")
     if order_key and order.get("order_key") != order_key:
-        # The same number on another site (the shop was connected again elsewhere): the
-        # session was made for the order with this key and settles no other.
-        return ActionResult("skipped", "not the order the session was made for (order key)")
+        raise NotTheLinkedOrder(
+            f"order {task.wc_order_id} is not the order the session was made for"
+        )
     if origin.interrupted and _adopt_interrupted(ctx, order, facts, origin):
         return ActionResult("skipped", "refund started in WooCommerce: record found")
     plan = _plan(task, order, facts)
