@@ -68,7 +68,7 @@ def _choice(form: dict[str, str]) -> PaymentChoice:
     except ValueError as exc:
         raise InvalidRequest(code="invalid_method", details={"field": "method"}) from exc
     raw = form.get("installmentMonths", "0")
-    months = int(raw) if raw.isdigit() else -1
+    months = int(raw) if raw.isdecimal() else -1  # isdigit() also takes "²", which int() refuses
     if months < 0:
         raise InvalidRequest(code="invalid_installment", details={"field": "installmentMonths"})
     return PaymentChoice(method, months or None)

@@ -67,6 +67,13 @@ def test_installments_are_refused_below_50000_won(client, create_session):
     assert "할부는 5만원 이상" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("months", ["²", "-1", "x"])
+def test_a_malformed_installment_choice_is_a_400_not_a_crash(client, create_session, months):
+    # "²" passes str.isdigit() but not int().
+    response = start(client, create_session(), "card", installmentMonths=months)
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("method", "gateway"),
     [
