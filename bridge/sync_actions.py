@@ -42,7 +42,8 @@ SessionReader = Callable[[str], dict[str, Any]]
 class ActionResult:
     outcome: str  # "succeeded" (something written) or "skipped" (nothing to do)
     message: str
-    order_paid: bool = False
+    # Whether WooCommerce shows the order paid; None when the order was not read.
+    order_paid: bool | None = None
 
 
 class NotTheLinkedOrder(Exception):

@@ -146,3 +146,25 @@ def test_a_payment_for_an_order_changed_since_is_held_not_paid(
     assert len([n for n in store.double.note_texts(order_id) if "결제 금액 불일치" in n]) == 1
     assert reconcile_unpaid_orders(dataclasses.replace(bridge_ctx, reconcile_after_seconds=0)) == 0
     assert store.double.order(order_id)["status"] == "on-hold"
+
+
+def test_an_event_the_api_does_not_back_leaves_a_paid_order_known_paid(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.pay(session_id)
+    deliver(store, "payment.completed", store.event(session_id, "payment.completed")["data"])
+    assert queue.drain() == ["succeeded"]
+    # A decline of an earlier attempt, delivered late: the API shows the session paid.
+    decline = {"sessionId": session_id, "platformOrderId": str(order_id), "status": "processing"}
+    deliver(store, "payment.failed", {**decline, "failureCode": "CARD_DECLINED"})
+    assert queue.drain() == ["skipped"]
+    with database.transaction() as db:
+        link = db.scalars(
+            select(BridgeOrder).where(
+                BridgeOrder.store_id == store.store_id, BridgeOrder.wc_order_id == order_id
+            )
+        ).one()
+    # Still known paid: reconciliation keeps away from it.
+    assert link.paid_in_woocommerce is True
