@@ -11,7 +11,7 @@ MAX_PAGE_SIZE = 100
 
 def limit_param(default: int = 20) -> int:
     raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise InvalidRequest(
             f"limit must be an integer from 1 to {MAX_PAGE_SIZE}",
             code="out_of_range",

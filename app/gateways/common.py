@@ -93,7 +93,7 @@ def parse_won(value: object) -> int | None:
     if isinstance(value, int):
         return value if value >= 0 else None
     text = str(value).strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def validate_refund(request: RefundRequest) -> None:

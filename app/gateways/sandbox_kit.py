@@ -226,7 +226,7 @@ def _card_choice(card_number: str, form: Mapping[str, str]) -> WindowChoice:
     digits = "".join(ch for ch in card_number if ch.isdigit())
     outcome = TEST_CARDS.get(digits, Outcome.INVALID_CARD)
     raw_months = form.get("installment_months", "") or "0"
-    months = int(raw_months) if raw_months.isdigit() else 0
+    months = int(raw_months) if raw_months.isdecimal() else 0
     masked = mask_card_number(digits) if digits else "****"
     return WindowChoice(outcome, masked, months if 2 <= months <= 12 else 0)
 

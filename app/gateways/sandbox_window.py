@@ -34,7 +34,7 @@ def _toss_method(fields: Mapping[str, str]) -> PaymentMethod:
 
 
 def _months(value: str) -> int:
-    return int(value) if value.isdigit() and 2 <= int(value) <= 12 else 0
+    return int(value) if value.isdecimal() and 2 <= int(value) <= 12 else 0
 
 
 def describe_window(gateway: GatewayName | str, fields: Mapping[str, str]) -> WindowSummary:

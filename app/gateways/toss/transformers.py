@@ -160,7 +160,7 @@ def parse_redirect(params: Mapping[str, str]) -> Redirect:
     if params.get("code"):
         return Redirect(order_id=order_id, code=params["code"], message=params.get("message", ""))
     raw_amount = params.get("amount", "")
-    amount = int(raw_amount) if raw_amount.isdigit() else None
+    amount = int(raw_amount) if raw_amount.isdecimal() else None
     return Redirect(order_id=order_id, payment_key=params.get("paymentKey", ""), amount=amount)
 
 

@@ -342,6 +342,7 @@ def test_address_for_unknown_session_is_404(client: FlaskClient):
     [
         ({"limit": "0"}, "limit"),
         ({"limit": "abc"}, "limit"),
+        ({"limit": "²"}, "limit"),  # str.isdigit() but not int()
         ({"limit": "101"}, "limit"),
         ({"status": "paid"}, "status"),
         ({"cursor": "!!!not-a-cursor"}, "cursor"),

@@ -181,7 +181,12 @@ def test_second_confirm_changes_nothing(client, merchant, create_session, databa
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("amount", "100"), ("paymentKey", "forged.key"), ("orderId", "cs_" + "0" * 32)],
+    [
+        ("amount", "100"),
+        ("amount", "%C2%B2"),  # "²": str.isdigit() but not int()
+        ("paymentKey", "forged.key"),
+        ("orderId", "cs_" + "0" * 32),
+    ],
 )
 def test_tampered_return_never_completes(client, merchant, create_session, field, value):
     session_id = create_session()

@@ -193,3 +193,15 @@ def test_check_window_returns_the_sealed_method():
         check_window(SECRET, "t.window", form, PaymentMethod.CARD, (*bound, "amount"))
     with pytest.raises(InvalidWindowSubmission):
         check_window(SECRET, "t.window", {**form, "method": "TRANSFER"}, PaymentMethod.CARD, bound)
+
+
+def test_a_malformed_installment_choice_in_the_window_is_no_installment(sandbox):
+    """An installment choice of "²" (str.isdigit() but not int()) is a lump sum."""
+    request = make_request(amount=60000)
+    window = sandbox.start_payment(request)
+    fields = {**window.fields, "installment_months": "²"}
+    assert describe_window(sandbox.name, fields).amount == 60000
+    _, params = pay(sandbox, request, {"card_number": APPROVE, "installment_months": "²"})
+    result = confirm(sandbox, params, amount=60000)
+    assert result.status is PaymentStatus.APPROVED
+    assert not (result.card and result.card.installment_months)
