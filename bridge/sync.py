@@ -26,6 +26,7 @@ from bridge.woo_client import WooCall, WooPermanentError, WooStore, WooTransient
 logger = logging.getLogger(__name__)
 REFUND_WAIT_SECONDS = (20.0, 40.0)
 PARKED_MESSAGE = "store disconnected: waits until it is connected again"
+KEY_REFUSED_MESSAGE = "the store's API key was refused: waits until the store is connected again"
 # `reconciled_at` of an order deleted in WooCommerce: reconciliation never comes back to it.
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -159,6 +160,10 @@ def _attempt(ctx: BridgeContext, task: SyncTask, claimed: Claimed, keys: limits.
             _forget_deleted_order(ctx, task)
         return _finish(ctx, task, calls, TaskStatus.FAILED, str(exc))
     except CoreApiError as exc:
+        if exc.status == 401:
+            # A revoked key (rotation): parked like a disconnected store's task, it runs once
+            # the merchant connects the store with the new key, instead of being lost.
+            return _finish(ctx, task, calls, TaskStatus.PENDING, KEY_REFUSED_MESSAGE)
         # The API refused the session lookup: a busy key retries, anything else will not pass.
         if exc.status == 429 or exc.status >= 500:
             return _retry(ctx, task, calls, f"checkout API: {exc}")

@@ -12,6 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app.db import Database
+from app.models import Account
+from app.models.base import utcnow
+from app.payments import api_keys
+from app.payments.tenancy import Mode
 from bridge import sync_actions
 from bridge.context import BridgeContext
 from bridge.models import BridgeOrder, SyncLogEntry, SyncTask
@@ -19,7 +23,7 @@ from bridge.reconcile import reconcile_unpaid_orders
 from bridge.retry import RETRY_DELAYS
 from bridge.sync import NEVER
 from tests.bridge.conftest import ConnectedStore, connect
-from tests.bridge.support import MemoryQueue, signed_event
+from tests.bridge.support import MemoryQueue, core_event, signed_event
 from tests.conftest import Merchant
 from tests.woocommerce_double import WooCommerceDouble
 
@@ -216,3 +220,36 @@ def test_parked_events_never_touch_the_same_order_number_of_another_site(
         assert queue.drain() == []
         assert other.order(order_id)["status"] == "pending"
         assert other.notes(order_id) == []
+
+
+def test_a_refund_made_while_the_stores_key_is_revoked_lands_once_the_new_key_connects(
+    store: ConnectedStore,
+    queue: MemoryQueue,
+    client: FlaskClient,
+    merchant: Merchant,
+    double: WooCommerceDouble,
+    database: Database,
+) -> None:
+    order_id, session_id, paid = paid_session(store)
+    deliver(store, "payment.completed", paid)
+    assert queue.drain() == ["succeeded"]
+    # The merchant rotates the key: the old one is revoked before the plugin gets the new.
+    with database.transaction() as db:
+        api_keys.revoke_key(db, merchant.test_key_id, utcnow())
+        issued = api_keys.create_key(
+            db, db.get_one(Account, merchant.account_id), Mode.TEST, utcnow()
+        )
+    rotated = dataclasses.replace(merchant, test_key=issued.secret, test_key_id=issued.key_id)
+    refunded = client.post(
+        f"/api/checkout/session/{session_id}/refund",
+        json={"amount": 7000},
+        headers=rotated.headers(),
+    )
+    assert refunded.status_code == 201, refunded.get_json()
+    refund_event = core_event(client, rotated.headers(), session_id, "payment.refunded")
+    event_id = deliver(store, "payment.refunded", refund_event["data"])
+    assert queue.drain() == ["parked"]
+    assert task_of(database, event_id).status == "pending"
+    connect(client, rotated, double)
+    assert queue.drain() == ["succeeded"]
+    assert [r.amount for r in double.refunds(order_id)] == [7000]
