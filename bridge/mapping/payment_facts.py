@@ -56,18 +56,18 @@ def facts_from_data(data: Mapping[str, Any]) -> PaymentFacts:
         session_id=str(data.get("sessionId") or ""),
         session_status=str(data.get("status") or ""),
         total=_int(data.get("totalAmount")) or 0,
-        method=_str(data.get("paymentMethod")),
-        gateway=_str(data.get("gateway")),
-        transaction_id=_str(data.get("gatewayTransactionId")),
+        method=optional_text(data.get("paymentMethod")),
+        gateway=optional_text(data.get("gateway")),
+        transaction_id=optional_text(data.get("gatewayTransactionId")),
         installment_months=_int(data.get("installmentMonths")),
         virtual_account=data.get("virtualAccount")
         if isinstance(data.get("virtualAccount"), Mapping)
         else None,
-        failure_code=_str(data.get("failureCode")),
-        failure_message=_str(data.get("failureMessage")),
-        refund_id=_str(data.get("refundId")),
+        failure_code=optional_text(data.get("failureCode")),
+        failure_message=optional_text(data.get("failureMessage")),
+        refund_id=optional_text(data.get("refundId")),
         refund_amount=_int(data.get("amount")),
-        refund_reason=_str(data.get("reason")),
+        refund_reason=optional_text(data.get("reason")),
         refunded_total=_int(data.get("refundedAmount")),
         remaining=_int(data.get("remainingAmount")),
         paid_amount=_int(data.get("paidAmount")),
@@ -78,7 +78,11 @@ def facts_from_data(data: Mapping[str, Any]) -> PaymentFacts:
 def _items(value: Any) -> tuple[tuple[str | None, int, int], ...]:
     entries = value if isinstance(value, list) else []
     return tuple(
-        (_str(item.get("productId")), _int(item.get("price")) or 0, _int(item.get("quantity")) or 0)
+        (
+            optional_text(item.get("productId")),
+            _int(item.get("price")) or 0,
+            _int(item.get("quantity")) or 0,
+        )
         for item in entries
         if isinstance(item, Mapping)
     )
@@ -130,7 +134,7 @@ def kst_text(iso: str | None) -> str:
     return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M (KST)")
 
 
-def _str(value: Any) -> str | None:
+def optional_text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 

@@ -13,7 +13,12 @@ from dataclasses import replace
 from typing import Any
 
 from app.payments.status import SessionStatus
-from bridge.mapping.payment_facts import PAID_SESSION_STATUSES, PaymentFacts, facts_from_data
+from bridge.mapping.payment_facts import (
+    PAID_SESSION_STATUSES,
+    PaymentFacts,
+    facts_from_data,
+    optional_text,
+)
 from bridge.task_actions import TaskAction
 
 S = SessionStatus
@@ -65,8 +70,8 @@ def confirmed_facts(
             raise Unconfirmed(f"session {facts.session_id} is {status}: no decline to record")
         return replace(
             facts,
-            failure_code=_text(hint.get("failureCode")),
-            failure_message=_text(hint.get("failureMessage")),
+            failure_code=optional_text(hint.get("failureCode")),
+            failure_message=optional_text(hint.get("failureMessage")),
         )
     expected = CANCEL_STATUS[action]
     if status != expected:
@@ -77,7 +82,7 @@ def confirmed_facts(
 def _refund_facts(
     facts: PaymentFacts, hint: Mapping[str, Any], session: Mapping[str, Any]
 ) -> PaymentFacts:
-    refund_id = _text(hint.get("refundId"))
+    refund_id = optional_text(hint.get("refundId"))
     listed = session.get("refunds")
     entry = next(
         (
@@ -107,10 +112,6 @@ def _refund_facts(
         facts,
         refund_id=refund_id,
         refund_amount=amount,
-        refund_reason=_text(entry.get("reason")),
+        refund_reason=optional_text(entry.get("reason")),
         remaining=remaining,
     )
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
