@@ -141,7 +141,10 @@ class InicisClient:
 
 def _trusted(url: str, hosts: frozenset[str]) -> bool:
     """HTTPS to an allowed host; plain HTTP only to a loopback host someone allowed."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False  # came through the browser: unparsable is untrusted
     return (
         parts.scheme in {"https", "http"}
         and (parts.hostname or "") in hosts

@@ -111,7 +111,8 @@ class InicisSandbox:
         )
 
     def _approve(self, ret: tx.Return, form: Mapping[str, str]) -> Mapping[str, Any]:
-        if not hmac.compare_digest(ret.auth_url, self._api.auth_url):
+        # As bytes: compare_digest refuses non-ASCII str, and this came through the browser.
+        if not hmac.compare_digest(ret.auth_url.encode(), self._api.auth_url.encode()):
             raise InvalidRedirect()  # the live client checks Inicis's hosts instead
         # The result's method is read from the returned merchantData, which passes through
         # the browser: it must be the method the window authenticated (sealed in authToken).

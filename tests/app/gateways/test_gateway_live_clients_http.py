@@ -239,8 +239,10 @@ def test_inicis_approval_only_calls_trusted_auth_urls(server):
     assert (result.status, result.transaction_id) == (PaymentStatus.APPROVED, "StdpayT1")
     sent = dict(parse_qsl(FakeGateway.seen[-1][2].decode()))
     assert (sent["authToken"], sent["price"], sent["format"]) == ("tok", "29000", "JSON")
-    with pytest.raises(InvalidRedirect):
-        confirm(client, {**params, "authUrl": "https://evil.example/auth"})
+    # authUrl comes through the browser: a foreign host or an unparsable URL is a forged return.
+    for forged in ("https://evil.example/auth", "https://[127.0.0.1/auth"):
+        with pytest.raises(InvalidRedirect):
+            confirm(client, {**params, "authUrl": forged})
 
 
 def test_declined_refund_raises(toss):

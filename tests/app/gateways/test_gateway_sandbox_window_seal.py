@@ -205,3 +205,12 @@ def test_a_malformed_installment_choice_in_the_window_is_no_installment(sandbox)
     result = confirm(sandbox, params, amount=60000)
     assert result.status is PaymentStatus.APPROVED
     assert not (result.card and result.card.installment_months)
+
+
+@pytest.mark.parametrize("field", ["authUrl", "authToken"])
+def test_a_non_ascii_inicis_return_is_a_forged_return(field):
+    config = GatewayConfig(sandbox_secret=SECRET, sandbox_window_url="https://pay.test/sandbox")
+    inicis = build_gateway(GatewayName.INICIS, Mode.TEST, config)
+    _, params = pay(inicis, make_request(), {"card_number": APPROVE})
+    with pytest.raises(InvalidRedirect):
+        confirm(inicis, {**params, field: "²"})
