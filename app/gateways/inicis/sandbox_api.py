@@ -58,9 +58,9 @@ class InicisSandboxApi:
         expected = tx.request_verification(
             fields["oid"], fields["price"], SANDBOX_SIGN_KEY, fields["timestamp"]
         )
-        if fields.get("mid") != SANDBOX_MID or not hmac.compare_digest(
-            expected, fields.get("verification", "")
-        ):
+        # As bytes: compare_digest refuses non-ASCII str, and the form came from the browser.
+        given = fields.get("verification", "").encode()
+        if fields.get("mid") != SANDBOX_MID or not hmac.compare_digest(expected.encode(), given):
             raise InvalidWindowSubmission("결제 요청 검증에 실패했습니다. (위변조)")
         back = {"mid": SANDBOX_MID, "orderNumber": fields["oid"], "charset": "UTF-8"}
         if choice.outcome is Outcome.INVALID_CARD:

@@ -214,3 +214,11 @@ def test_a_non_ascii_inicis_return_is_a_forged_return(field):
     _, params = pay(inicis, make_request(), {"card_number": APPROVE})
     with pytest.raises(InvalidRedirect):
         confirm(inicis, {**params, field: "²"})
+
+
+def test_a_non_ascii_inicis_window_verification_is_refused():
+    config = GatewayConfig(sandbox_secret=SECRET, sandbox_window_url="https://pay.test/sandbox")
+    inicis = build_gateway(GatewayName.INICIS, Mode.TEST, config)
+    window = inicis.start_payment(make_request())
+    with pytest.raises(InvalidWindowSubmission):
+        inicis.submit_window({**window.fields, "verification": "²", "card_number": APPROVE})
