@@ -18,7 +18,7 @@ from app.payments.status import OPEN_STATUSES
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApi, CoreApiError
 from bridge.mapping.errors import OrderMappingError
-from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
+from bridge.mapping.payment_facts import PAID_SESSION_STATUSES, facts_from_data
 from bridge.mapping.session_request import (
     OrderUrls,
     build_session_request,
@@ -89,7 +89,7 @@ def _link(ctx: BridgeContext, store: BridgeStore, order_id: int, order_key: str)
     raise Conflict("The order is being linked concurrently; retry")
 
 
-def _reusable(api: CoreApi, link: BridgeOrder, total: int) -> dict[str, Any] | None:
+def _reusable(api: CoreApi, link: BridgeOrder, request: dict[str, Any]) -> dict[str, Any] | None:
     """The open session to hand back, or None when a new one is needed."""
     if not link.session_id:
         return None
@@ -99,7 +99,9 @@ def _reusable(api: CoreApi, link: BridgeOrder, total: int) -> dict[str, Any] | N
         raise OrderAlreadyPaid(details={"sessionId": link.session_id, "status": status})
     if status not in OPEN_STATUSES:
         return None
-    if session.get("totalAmount") == total:
+    # The items as the payment check compares them (product, unit price, quantity).
+    same_items = facts_from_data(session).items == facts_from_data(request).items
+    if session.get("totalAmount") == request["totalAmount"] and same_items:
         return session
     # The order changed: the old session must not be payable any more.
     try:
@@ -135,7 +137,7 @@ def create_order_session(
         raise mapping_error(exc) from exc
     api = store_core_api(ctx, store)
     link = _link(ctx, store, order_id, str(order.get("order_key") or ""))
-    existing = _reusable(api, link, request["totalAmount"])
+    existing = _reusable(api, link, request)
     if existing is not None:
         return _answer(order_id, existing["sessionId"], existing, reused=True)
     generation = link.generation + (1 if link.session_id else 0)

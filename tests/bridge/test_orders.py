@@ -94,6 +94,29 @@ def test_changed_total_gets_a_new_session_and_cancels_the_old(
     assert old["status"] == "cancelled"
 
 
+def test_other_items_at_the_same_total_get_a_new_session(
+    store: ConnectedStore, client: FlaskClient
+) -> None:
+    # The shopper swapped the product for another of the same price: a reused session would
+    # show and charge the old item, and its payment would only put the order on hold.
+    order_id = store.new_order()
+    first = store.checkout(order_id)
+    order = store.double.order(order_id)
+    order["line_items"][0]["product_id"] = int(order["line_items"][0]["product_id"]) + 1000
+    response = client.post(
+        "/bridge/v1/orders",
+        json={"order": order, "returnUrl": "https://s.test/r", "cancelUrl": "https://s.test/c"},
+        headers=store.headers(),
+    )
+    assert response.status_code == 201, response.get_json()
+    second = response.get_json()
+    assert second["sessionId"] != first["sessionId"]
+    old = client.get(
+        f"/api/checkout/session/{first['sessionId']}", headers=store.headers()
+    ).get_json()["data"]
+    assert old["status"] == "cancelled"
+
+
 def test_ended_session_gets_replaced(store: ConnectedStore, client: FlaskClient) -> None:
     order_id = store.new_order()
     first = store.checkout(order_id)
