@@ -18,6 +18,7 @@ from app.checkout import init_checkout
 from app.cli import register_cli
 from app.crypto import build_secret_box
 from app.db import Database
+from app.downloads import bp as downloads_bp
 from app.embedded_redis import ensure_embedded_redis
 from app.jobs import wire_webhook_dispatch
 from app.json_depth import init_json_depth_limit
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(openapi_bp)
     init_checkout(app, settings)
     init_bridge(app, settings)
+    app.register_blueprint(downloads_bp)
     limit_pages_and_bridge(app, limiter)
     register_cli(app)
     return app

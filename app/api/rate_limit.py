@@ -2,7 +2,7 @@
 
 - /api: per key, live 1000/min, sandbox 100/min (the documented values).
 - /bridge/v1: per key (the plugin's store key).
-- Hosted pages (/checkout, /sandbox/window): per client address.
+- Hosted pages (/checkout, /sandbox/window) and /downloads: per client address.
 - Failed authentications (401) on /api and /bridge/v1: per client address, counted only
   when they fail, so junk keys (each with a bucket of its own above) cannot be tried freely.
 """
@@ -24,7 +24,7 @@ from app.settings import Settings
 #: only sender is the core's delivery worker, whose bursts must not be refused.
 BRIDGE_KEYLESS_ENDPOINTS = frozenset({"bridge.webhook"})
 BRIDGE_BLUEPRINT = "bridge"
-PAGE_BLUEPRINTS = ("checkout", "sandbox_window")
+PAGE_BLUEPRINTS = ("checkout", "sandbox_window", "downloads")
 
 
 def _address_key() -> str:

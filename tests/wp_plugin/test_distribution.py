@@ -4,13 +4,13 @@ Upload, speaks Korean on a Korean site, and leaves nothing behind when deleted."
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.wp_plugin.rig import ROOT, Admin, Store, wordpress
+from tests.wp_plugin.rig import Admin, Service, Store, wordpress
 
 PHP = Path(__file__).resolve().parent / "php"
 
@@ -22,9 +22,13 @@ def fresh_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def plugin_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def plugin_zip(tmp_path_factory: pytest.TempPathFactory, service: Service) -> Path:
+    """The zip as a store owner gets it: from the running service's /downloads."""
+    response = requests.get(f"{service.url}/downloads/korea-checkout.zip", timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"] == "application/zip"
     out = tmp_path_factory.mktemp("zip") / "korea-checkout.zip"
-    subprocess.run(["bash", str(ROOT / "scripts" / "wp_zip.sh"), str(out)], check=True)
+    out.write_bytes(response.content)
     return out
 
 
