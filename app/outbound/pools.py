@@ -9,6 +9,7 @@ import requests
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from app.outbound.deadline import Deadline, adopt
@@ -17,16 +18,33 @@ from app.outbound.deadline import Deadline, adopt
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 
+def _end_if_expired(connection: HTTPConnection) -> None:
+    """A connection made after its call's deadline (the name lookup, which no socket timeout
+    bounds, outlasted it: the watchdog found no socket to shut down) is not used."""
+    limit: Deadline | None = getattr(connection, "kc_deadline", None)
+    if limit is not None and limit.expired:
+        connection.close()
+        raise ConnectTimeoutError(connection, "connected after the call's deadline")
+
+
 class DeadlineHTTPConnection(HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         adopt(self)
         super().request(*args, **kwargs)
+
+    def connect(self) -> None:
+        super().connect()
+        _end_if_expired(self)
 
 
 class DeadlineHTTPSConnection(HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         adopt(self)
         super().request(*args, **kwargs)
+
+    def connect(self) -> None:
+        super().connect()
+        _end_if_expired(self)
 
 
 class DeadlineHTTPConnectionPool(HTTPConnectionPool):

@@ -4,6 +4,7 @@ byte per second is cut off at the deadline, and a pooled connection serves the n
 from __future__ import annotations
 
 import datetime
+import socket
 import ssl
 import threading
 import time
@@ -92,6 +93,31 @@ def test_a_gateway_call_over_tls_ends_at_its_deadline(
             send(session, "GET", f"{peer.url}/v1/payments/x", timeout=DEADLINE)
         took = time.monotonic() - started
     assert took < DEADLINE + MARGIN
+
+
+@pytest.mark.parametrize("trickle", ["status", "body"])
+def test_a_name_lookup_past_the_deadline_still_ends_the_call(
+    trickle: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The watchdog fires while the call is still resolving (no socket to shut down yet):
+    the connection that comes after must not get the trickling peer's whole answer."""
+    real_getaddrinfo = socket.getaddrinfo
+    slow_lookup = DEADLINE + 0.5
+
+    def slow_dns(host: str, *args: object, **kwargs: object) -> object:
+        if host == "slow-dns.test":
+            time.sleep(slow_lookup)
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+    with trickle_peer(trickle) as peer:
+        url = peer.url.replace("127.0.0.1", "slow-dns.test")
+        started = time.monotonic()
+        with pytest.raises(GatewayTimeout):
+            send(requests.Session(), "GET", f"{url}/v1/payments/x", timeout=DEADLINE)
+        took = time.monotonic() - started
+    assert took < slow_lookup + MARGIN
 
 
 class KeepAlive(BaseHTTPRequestHandler):
