@@ -80,7 +80,8 @@ class SessionData(Closed):
     returnUrl: str
     cancelUrl: str
     webhookUrl: str | None
-    paymentMethod: str | None
+    paymentMethod: str | None  # the method paid with
+    preferredPaymentMethod: str | None  # create-session's paymentMethod: the page opens on it
     gateway: str | None
     gatewayTransactionId: str | None
     createdAt: str

@@ -46,6 +46,16 @@ THEME_VARIABLES: Mapping[str, re.Pattern[str]] = {
 }
 
 
+def preselected_method(*candidates: str | None) -> str:
+    """The method the page opens on: the first candidate that is a method id (the plugin's
+    ``?method=``, then the session's preferredPaymentMethod), else card."""
+    known = {method.value for method in PaymentMethod}
+    for candidate in candidates:
+        if candidate is not None and candidate in known:
+            return candidate
+    return PaymentMethod.CARD.value
+
+
 def won(amount: int, lang: str) -> str:
     return format_won(amount) if lang == "ko" else f"₩{amount:,}"
 

@@ -126,7 +126,9 @@ def session_page(
     security.allow_form_target(session.cancel_url, public_base_url())
     values = {
         **address_form.shown(session.address),
-        "method": "card",
+        "method": presenters.preselected_method(
+            request.args.get("method"), session.preferred_payment_method
+        ),
         "installmentMonths": "0",
         **(form or {}),
     }

@@ -39,6 +39,9 @@ class CheckoutSession(Base):
     cancel_url: Mapped[str] = mapped_column(Text)
     webhook_url: Mapped[str | None] = mapped_column(Text)
     payment_method: Mapped[str | None] = mapped_column(String(32), default=None)
+    # What the shopper chose on the shop before arriving (migration 0008): the page opens on
+    # it. payment_method above is the method actually paid with.
+    preferred_payment_method: Mapped[str | None] = mapped_column(String(32), default=None)
     gateway: Mapped[str | None] = mapped_column(String(16), default=None)
     gateway_transaction_id: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

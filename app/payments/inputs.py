@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.gateways import PaymentMethod
 from app.payments import validators
 from app.payments.money import CURRENCY, MAX_TOTAL, MAX_UNIT_PRICE, line_total
 
@@ -98,6 +99,11 @@ class CreateSessionRequest(StrictModel):
     )
     expiresIn: Annotated[StrictInt, Field(ge=60, le=7 * 24 * 3600)] | None = Field(
         default=None, description="Seconds until the session expires (60 s to 7 days)"
+    )
+    paymentMethod: PaymentMethod | None = Field(
+        default=None,
+        description="The method the customer chose on the shop: the hosted page opens on it "
+        "(returned as preferredPaymentMethod; paymentMethod in responses is the method paid with)",
     )
 
     @field_validator("currency")

@@ -63,6 +63,7 @@ def create_session(
         return_url=request.returnUrl,
         cancel_url=request.cancelUrl,
         webhook_url=request.webhookUrl,
+        preferred_payment_method=request.paymentMethod,
         created_at=now,
         updated_at=now,
         expires_at=_expiry(request, now),
