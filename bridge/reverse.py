@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest
 from app.payments.money import MAX_TOTAL
+from app.payments.status import SessionStatus
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError
 from bridge.errors import OrderNotLinked
@@ -160,5 +161,10 @@ def _payment(session: Mapping[str, Any]) -> dict[str, Any]:
         "checkoutUrl",
     )
     data = {field: session.get(field) for field in fields}
-    data["paid"] = session.get("status") in PAID_SESSION_STATUSES
+    # Whether the plugin may mark the order paid: the whole total paid and still held. A
+    # fully refunded session was paid once, but its order must not be marked paid (the
+    # shopper can reopen the return page of a refunded order).
+    held = session.get("status") in PAID_SESSION_STATUSES - {SessionStatus.REFUNDED}
+    paid, total = session.get("paidAmount"), session.get("totalAmount")
+    data["paid"] = held and isinstance(paid, int) and paid > 0 and paid == total
     return data

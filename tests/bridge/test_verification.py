@@ -168,3 +168,18 @@ def test_an_event_the_api_does_not_back_leaves_a_paid_order_known_paid(
         ).one()
     # Still known paid: reconciliation keeps away from it.
     assert link.paid_in_woocommerce is True
+
+
+def test_the_return_check_never_reports_a_fully_refunded_session_paid(
+    store: ConnectedStore, queue: MemoryQueue
+) -> None:
+    # The plugin marks an unpaid order paid when this answer says so (its return page, which
+    # the shopper can open again): a refunded order must not come back as processing.
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.pay(session_id)
+    url = f"/bridge/v1/orders/{order_id}"
+    assert store.client.get(url, headers=store.headers()).get_json()["paid"] is True
+    store.refund(session_id, 29000)
+    status = store.client.get(url, headers=store.headers()).get_json()
+    assert (status["status"], status["paid"]) == ("refunded", False)
