@@ -121,7 +121,7 @@ def _give_back(
     else:
         finish_attempt(attempt, AttemptStatus.VOIDED, now)
     db.commit()
-    perform_operation(db, operation.id, gateways, now)
+    perform_operation(db, operation, gateways, now)
 
 
 def _approved(

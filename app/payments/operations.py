@@ -116,13 +116,13 @@ def _perform(gateways: GatewayProvider, operation: GatewayOperation) -> bool:
 
 
 def perform_operation(
-    db: Session, operation_id: str, gateways: GatewayProvider, now: datetime
+    db: Session, operation: GatewayOperation, gateways: GatewayProvider, now: datetime
 ) -> GatewayOperation:
-    """Ask the gateway about a pending operation the caller has committed, then settle it
-    in the caller's (new) transaction."""
-    operation = db.get_one(GatewayOperation, operation_id)
+    """Ask the gateway about a pending operation the caller has committed and loaded (so no
+    transaction, on SQLite the write lock, is open during the call), then settle it in the
+    caller's (new) transaction."""
     answer = ask_gateway(lambda: _perform(gateways, operation))
-    return settle_operation(db, operation_id, answer, now)
+    return settle_operation(db, operation.id, answer, now)
 
 
 def settle_operation(
@@ -162,7 +162,9 @@ def _retry(
         stamp = GatewayOperation.last_attempt_at
         if not claim_for_retry(db, GatewayOperation.id, operation_id, stamp, pending, now):
             return  # settled meanwhile, or another round is asking about it
-        perform_operation(db, operation_id, gateways, now)
+        operation = db.get_one(GatewayOperation, operation_id)
+        db.commit()  # end the read: no transaction stays open during the call
+        perform_operation(db, operation, gateways, now)
         db.commit()
 
 

@@ -4,10 +4,11 @@ kept as failed when the gateway refuses."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.gateways import GatewayTimeout
 from app.models import CheckoutSession, Event, GatewayOperation, PaymentAttempt
@@ -15,7 +16,7 @@ from app.models.base import utcnow
 from app.payments.gateway_calls import RETRY_PENDING_AFTER
 from app.payments.operations import retry_pending_operations
 from tests.app.checkout.checkout_helpers import pay
-from tests.app.payments.gateway_doubles import hook_gateways, raising
+from tests.app.payments.gateway_doubles import HookedGateway, hook_gateways, raising
 
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
 
@@ -84,4 +85,46 @@ def test_a_void_without_an_answer_is_pending_until_the_sweep_settles_it(
     assert _state(database, session_id)[2] == [("void_payment", "pending", 29000, True)]
     later = utcnow() + RETRY_PENDING_AFTER + timedelta(seconds=1)
     assert retry_pending_operations(database.session_factory, real, later) >= 1
+    assert _state(database, session_id)[2] == [("void_payment", "succeeded", 29000, True)]
+
+
+def _no_transaction_open(database) -> bool:
+    """No connection holds a transaction (on SQLite: the write lock every one of ours takes)."""
+    if database.is_sqlite:
+        probe = sqlite3.connect(database.engine.url.database, timeout=0.2, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            probe.close()
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND state LIKE 'idle in transaction%'"
+    )
+    with database.engine.connect() as connection:
+        return connection.scalar(query) == 0
+
+
+def test_the_sweep_holds_no_transaction_while_the_gateway_voids(
+    app, client, create_session, database
+):
+    real = hook_gateways(app, confirm_payment=_in_dollars, refund=raising(GatewayTimeout()))
+    session_id = create_session()
+    pay(client, session_id, "card", choices=APPROVE)
+    assert _no_transaction_open(database)
+    seen: list[bool] = []
+
+    def void(real_refund, request):
+        seen.append(_no_transaction_open(database))
+        return real_refund(request)
+
+    def provider(name, mode):
+        return HookedGateway(real(name, mode), {"refund": void})
+
+    later = utcnow() + RETRY_PENDING_AFTER + timedelta(seconds=1)
+    assert retry_pending_operations(database.session_factory, provider, later) >= 1
+    assert seen == [True]
     assert _state(database, session_id)[2] == [("void_payment", "succeeded", 29000, True)]
