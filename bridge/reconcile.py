@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.payments.ids import new_id
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
-from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
+from bridge.mapping.payment_facts import HELD_SESSION_STATUSES
 from bridge.models import BridgeOrder, BridgeStore, SyncTask
 from bridge.stores import CONNECTED, store_core_api
 from bridge.task_actions import TaskAction, TaskStatus
@@ -70,7 +70,7 @@ def healing_action(
 ) -> TaskAction | None:
     """The task a lost webhook would have made, unless one is already there."""
     status = session.get("status")
-    if status in PAID_SESSION_STATUSES:
+    if status in HELD_SESSION_STATUSES:
         # One waiting, or one that wrote the payment (an order held for an amount mismatch
         # stays unpaid in WooCommerce, and needs no second task).
         done = frozenset({TaskStatus.PENDING.value, TaskStatus.SUCCEEDED.value})

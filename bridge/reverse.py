@@ -12,11 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from app.models.base import utcnow
 from app.payments.errors import InvalidRequest
 from app.payments.money import MAX_TOTAL
-from app.payments.status import SessionStatus
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError
 from bridge.errors import OrderNotLinked
-from bridge.mapping.payment_facts import PAID_SESSION_STATUSES
+from bridge.mapping.payment_facts import HELD_SESSION_STATUSES
 from bridge.models import BridgeOrder, BridgeRefund, BridgeStore
 from bridge.orders import find_link
 from bridge.stores import store_core_api
@@ -161,10 +160,9 @@ def _payment(session: Mapping[str, Any]) -> dict[str, Any]:
         "checkoutUrl",
     )
     data = {field: session.get(field) for field in fields}
-    # Whether the plugin may mark the order paid: the whole total paid and still held. A
-    # fully refunded session was paid once, but its order must not be marked paid (the
+    # Whether the plugin may mark the order paid: the whole total paid and still held (the
     # shopper can reopen the return page of a refunded order).
-    held = session.get("status") in PAID_SESSION_STATUSES - {SessionStatus.REFUNDED}
+    held = session.get("status") in HELD_SESSION_STATUSES
     paid, total = session.get("paidAmount"), session.get("totalAmount")
     data["paid"] = held and isinstance(paid, int) and paid > 0 and paid == total
     return data

@@ -14,6 +14,9 @@ from app.timezones import KST
 PAID_SESSION_STATUSES = frozenset(
     {SessionStatus.COMPLETED, SessionStatus.PARTIALLY_REFUNDED, SessionStatus.REFUNDED}
 )
+# Of those, the ones in which the customer's money is still (at least partly) held: only these
+# mark an order paid (the order of a fully refunded session must not ship).
+HELD_SESSION_STATUSES = PAID_SESSION_STATUSES - {SessionStatus.REFUNDED}
 META_PREFIX = "_korea_checkout_"
 
 METHOD_NAMES = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.payments.status import SessionStatus
 from bridge.mapping.payment_facts import (
-    PAID_SESSION_STATUSES,
+    HELD_SESSION_STATUSES,
     PaymentFacts,
     facts_from_data,
     optional_text,
@@ -51,7 +51,7 @@ def confirmed_facts(
         raise Unconfirmed(f"the API returned no session {hinted or '(none)'}")
     status = facts.session_status
     if action is TaskAction.MARK_PAID:
-        if status not in PAID_SESSION_STATUSES:
+        if status not in HELD_SESSION_STATUSES:
             raise Unconfirmed(f"session {facts.session_id} is {status}, not paid")
         if not facts.paid_amount or facts.paid_amount != facts.total:
             raise Unconfirmed(

@@ -183,3 +183,19 @@ def test_the_return_check_never_reports_a_fully_refunded_session_paid(
     store.refund(session_id, 29000)
     status = store.client.get(url, headers=store.headers()).get_json()
     assert (status["status"], status["paid"]) == ("refunded", False)
+
+
+def test_reconciliation_never_marks_the_order_of_a_fully_refunded_session_paid(
+    store: ConnectedStore, queue: MemoryQueue, bridge_ctx: BridgeContext
+) -> None:
+    # Both webhooks lost: the payment and its full refund. Marking the order paid now would
+    # ship an order whose money went back.
+    order_id = store.new_order()
+    session_id = store.checkout(order_id)["sessionId"]
+    store.pay(session_id)
+    store.refund(session_id, 29000)
+    healing = dataclasses.replace(bridge_ctx, reconcile_after_seconds=0)
+    reconcile_unpaid_orders(healing)
+    queue.drain()
+    assert store.double.order(order_id)["status"] == "pending"
+    assert reconcile_unpaid_orders(healing) == 0  # and it does not keep trying
