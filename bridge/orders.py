@@ -24,6 +24,7 @@ from bridge.mapping.session_request import (
     build_session_request,
     map_address,
     order_id_of,
+    shopper_choices,
 )
 from bridge.models import BridgeOrder, BridgeStore
 from bridge.stores import store_core_api
@@ -132,7 +133,8 @@ def create_order_session(
     try:
         order_id = order_id_of(order)
         urls = OrderUrls(return_url, cancel_url, ctx.webhook_url(store.id))
-        request = build_session_request(order, urls, store.shop_id, store.id)
+        choices = shopper_choices(body)
+        request = build_session_request(order, urls, store.shop_id, store.id, choices)
     except OrderMappingError as exc:
         raise mapping_error(exc) from exc
     api = store_core_api(ctx, store)

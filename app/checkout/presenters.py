@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +10,7 @@ from urllib.parse import urlencode
 from app.gateways import PaymentMethod
 from app.payments.money import format_won
 from app.payments.payment_inputs import INSTALLMENT_MONTHS, installments_allowed
+from app.payments.theme import theme as theme  # the page renders the session's brand colours
 from app.timezones import KST
 
 METHOD_ORDER = (
@@ -23,27 +22,6 @@ METHOD_ORDER = (
     PaymentMethod.TRANSFER,
     PaymentMethod.VIRTUAL_ACCOUNT,
 )
-
-_COLOR = r"#[0-9a-fA-F]{3,8}|rgba?\(\s*[\d.]+%?(\s*,\s*[\d.]+%?){2,3}\s*\)|[a-zA-Z]{3,20}"
-_LENGTH = r"0|\d{1,3}(\.\d{1,2})?(px|rem|em|%)"
-_FONT = r"[\w\s,'\"-]{1,120}"
-#: The CSS variables a shop or the plugin (``korea_checkout_css_vars``) may set, and the
-#: exact shape each value must have: anything else is dropped, never escaped into CSS.
-THEME_VARIABLES: Mapping[str, re.Pattern[str]] = {
-    name: re.compile(rf"^(?:{pattern})$")
-    for name, pattern in {
-        "--primary-color": _COLOR,
-        "--primary-text-color": _COLOR,
-        "--background-color": _COLOR,
-        "--surface-color": _COLOR,
-        "--text-color": _COLOR,
-        "--muted-color": _COLOR,
-        "--border-color": _COLOR,
-        "--button-radius": _LENGTH,
-        "--card-radius": _LENGTH,
-        "--font-family": _FONT,
-    }.items()
-}
 
 
 def preselected_method(*candidates: str | None) -> str:
@@ -65,16 +43,6 @@ def kst(moment: datetime, lang: str) -> str:
     if lang == "ko":
         return f"{local.year}년 {local.month}월 {local.day}일 {local:%H:%M}"
     return f"{local:%b} {local.day}, {local.year}, {local:%H:%M} KST"
-
-
-def theme(metadata: Mapping[str, Any]) -> dict[str, str]:
-    """Valid theme variables from the session metadata (keys like ``--primary-color``)."""
-    chosen: dict[str, str] = {}
-    for name, pattern in THEME_VARIABLES.items():
-        value = metadata.get(name)
-        if isinstance(value, str) and pattern.fullmatch(value.strip()):
-            chosen[name] = value.strip()
-    return chosen
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from app.gateways import PaymentMethod
+from app.payments.theme import theme
 from bridge.mapping.amounts import SessionAmounts, clean_name, map_amounts
 from bridge.mapping.errors import OrderMappingError
 
@@ -25,6 +27,30 @@ class OrderUrls:
     return_url: str
     cancel_url: str
     webhook_url: str
+
+
+@dataclass(frozen=True)
+class ShopperChoices:
+    """What the plugin sends beside the order: the method the shopper picked on the store's
+    checkout (the hosted page opens on it) and the ``korea_checkout_css_vars`` the page
+    shows as the shop's brand colours."""
+
+    payment_method: str | None = None
+    css_vars: Mapping[str, str] = field(default_factory=dict)
+
+
+def shopper_choices(body: Mapping[str, Any]) -> ShopperChoices:
+    method = body.get("paymentMethod")
+    if method in (None, ""):  # the plugin sends "" when no method was picked
+        method = None
+    elif not isinstance(method, str) or method not in {known.value for known in PaymentMethod}:
+        raise OrderMappingError(
+            "invalid_payment_method", "paymentMethod is not a payment method id", "paymentMethod"
+        )
+    css = body.get("cssVars")
+    # PHP encodes an empty array as []; anything but an object carries no variables. Only the
+    # variables the page knows, with values of their exact shape, reach the session.
+    return ShopperChoices(method, theme(css) if isinstance(css, Mapping) else {})
 
 
 def order_id_of(order: Mapping[str, Any]) -> int:
@@ -101,6 +127,7 @@ def build_session_request(
     urls: OrderUrls,
     shop_id: str,
     store_id: str,
+    choices: ShopperChoices | None = None,
 ) -> dict[str, Any]:
     check_payable(order)
     order_id = order_id_of(order)
@@ -113,7 +140,9 @@ def build_session_request(
     note = clean_name(order.get("customer_note"), "")
     if note:
         metadata["customer_note"] = note[:500]
-    return {
+    choices = choices or ShopperChoices()
+    metadata.update(choices.css_vars)
+    request: dict[str, Any] = {
         "platform": PLATFORM,
         "platformOrderId": str(order_id),
         "items": [
@@ -130,6 +159,9 @@ def build_session_request(
         "shopId": shop_id,
         "metadata": metadata,
     }
+    if choices.payment_method is not None:
+        request["paymentMethod"] = choices.payment_method
+    return request
 
 
 def _item(name: str, price: int, quantity: int, product_id: str | None) -> dict[str, Any]:
