@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from app import migrate
@@ -27,3 +28,9 @@ def test_downgrade_and_upgrade_again(tmp_path):
     migrate.upgrade(url)
     assert "checkout_sessions" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_history_has_one_head():
+    # Parallel branches must be merged: a deployment upgrading to "head" needs exactly one.
+    heads = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, heads
