@@ -46,6 +46,9 @@ PHONES = re.compile(
 
 
 def mask_value(text: str) -> str:
+    # A store's answer may hold NUL, which PostgreSQL text cannot: the row would never be
+    # written (and the task's outcome with it).
+    text = text.replace("\x00", "\ufffd")
     text = SECRET_VALUES.sub(lambda m: f"{m.group(0)[:3]}{MASK}", text)
     text = OAUTH_PARAMS.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = CHECKOUT_CAPABILITY.sub(lambda m: f"{m.group(1)}{MASK}", text)

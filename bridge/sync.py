@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from bridge import limits
 from bridge.context import BridgeContext
 from bridge.core_client import CoreApiError, CoreUnavailable
+from bridge.masking import mask_value
 from bridge.models import ORDER_LINKS, SYNC_TASKS, BridgeOrder, BridgeStore, SyncTask
 from bridge.retry import jitter, next_attempt_at, store_backoff_seconds
 from bridge.stores import CONNECTED, site_guard, store_core_api, woo_credentials
@@ -237,7 +238,7 @@ def _finish(
                 status=status,
                 lease_until=None,
                 updated_at=now,
-                last_error=None if settled else message,
+                last_error=None if settled else mask_value(message),
                 next_attempt_at=retry_at,
                 finished_at=None if status == TaskStatus.PENDING else now,
             )

@@ -87,7 +87,9 @@ def test_a_refund_made_while_disconnected_reaches_woocommerce_on_reconnect(
 
 
 @pytest.mark.parametrize(
-    "answer", [b"null", b"[]", b"<html><body>Critical error</body></html>"], ids=str
+    "answer",
+    [b"null", b"[]", b"<html><body>Critical error</body></html>", b"\x00\x01 binary"],
+    ids=str,
 )
 def test_an_unexpected_answer_fails_the_task_with_a_log_row(
     store: ConnectedStore, queue: MemoryQueue, database: Database, answer: bytes
@@ -102,6 +104,21 @@ def test_an_unexpected_answer_fails_the_task_with_a_log_row(
     rows = log_of(database, task.id)
     assert [(row.outcome, row.http_status) for row in rows] == [("failed", 200)]
     assert store.double.order(order_id)["status"] == "pending"
+
+
+def test_an_error_message_with_nul_characters_fails_the_task_with_a_log_row(
+    store: ConnectedStore, queue: MemoryQueue, database: Database
+) -> None:
+    # PostgreSQL text cannot hold NUL: stored as is, the outcome could never be written and
+    # the task would come back after every lease, without a row.
+    order_id, _session_id, paid = paid_session(store)
+    body = b'{"code": "broken_plugin", "message": "bad\\u0000answer", "data": {"status": 400}}'
+    store.double.faults.fail_next(1, 400, body=body, path_contains=f"orders/{order_id}")
+    event_id = deliver(store, "payment.completed", paid)
+    assert queue.drain() == ["failed"]
+    task = task_of(database, event_id)
+    assert "broken_plugin" in (task.last_error or "")
+    assert [row.outcome for row in log_of(database, task.id)] == ["failed"]
 
 
 def test_an_unexpected_error_is_logged_and_retried_a_bounded_number_of_times(
