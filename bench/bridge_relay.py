@@ -189,6 +189,8 @@ def main() -> None:
         "BRIDGE_RECONCILE_AFTER_SECONDS": "3600",
         # One test-mode key per store makes thousands of sessions here: no per-key limit.
         "RATE_LIMIT_TEST_PER_MINUTE": "1000000",
+        "RATE_LIMIT_BRIDGE_PER_MINUTE": "1000000",
+        "RATE_LIMIT_PAGES_PER_MINUTE": "1000000",
     }
     database: Database | None = None
     try:

@@ -43,6 +43,7 @@ def build(database_url: str, var_dir: str) -> tuple[object, str]:
         PUBLIC_BASE_URL="https://checkout.example.test",
         VAR_DIR=var_dir,
         RATE_LIMIT_TEST_PER_MINUTE=100000,
+        RATE_LIMIT_PAGES_PER_MINUTE=100000,
     )  # type: ignore[call-arg]
     app = create_app(settings)
     with app.extensions["kc.database"].transaction() as db:
