@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.wp_plugin.rig import Admin, Service, Store, korea_checkout, wordpress
+from tests.wp_plugin.shopper import Checkout
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +44,10 @@ def connected(store: Store, service: Service, admin: Admin) -> Admin:
     )
     admin.submit("korea_checkout_connect")
     return admin
+
+
+@pytest.fixture(params=["classic", "blocks"])
+def checkout(request: pytest.FixtureRequest) -> Checkout:
+    """Each shopper scenario runs on the classic checkout and on the Checkout block."""
+    kind: Checkout = request.param
+    return kind

@@ -1,9 +1,11 @@
-"""A shopper on the store's classic checkout over plain HTTP (the rig README's recipe)."""
+"""A shopper on the store's classic checkout or Checkout block over plain HTTP (the rig
+README's recipe for the first, the Store API the block talks to for the second)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import requests
 
@@ -21,6 +23,14 @@ BILLING = {
     "billing_phone": "010-1234-5678",
     "billing_email": "hong@example.com",
 }
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An order the store accepted, and the hosted page it sends the shopper to."""
+
+    order_id: int
+    redirect: str
 
 
 class Shopper:
@@ -57,6 +67,11 @@ class Shopper:
         assert response.status_code == 200, response.text[:500]
         answer: dict[str, Any] = response.json()
         return answer
+
+    def place(self, method: str = "card") -> Placed:
+        answer = self.place_order(method)
+        assert answer["result"] == "success", answer
+        return Placed(int(answer["order_id"]), answer["redirect"])
 
     def follow(self, url: str) -> requests.Response:
         return self.http.get(url, timeout=60)
@@ -143,3 +158,20 @@ class BlocksShopper:
             **extra,
         }
         return self._call("POST", "checkout", body)
+
+    def place(self, method: str = "card") -> Placed:
+        placed = self.place_order(method)
+        assert placed.status_code == 200, placed.text
+        answer = placed.json()
+        return Placed(int(answer["order_id"]), answer["payment_result"]["redirect_url"])
+
+    def follow(self, url: str) -> requests.Response:
+        return self.http.get(url, timeout=60)
+
+
+Checkout = Literal["classic", "blocks"]
+
+
+def shopper_on(checkout: Checkout, store: Store) -> Shopper | BlocksShopper:
+    """A new shopper with an empty cart on the classic checkout or the Checkout block."""
+    return Shopper(store) if checkout == "classic" else BlocksShopper(store)

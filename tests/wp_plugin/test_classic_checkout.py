@@ -1,4 +1,5 @@
-"""The plugin in a real WordPress 6.8.8 + WooCommerce 10.0.2, against the real service."""
+"""The plugin in a real WordPress 6.8.8 + WooCommerce 10.0.2, against the real service; the
+shopper scenarios run on the classic checkout and on the Checkout block (`checkout`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.app.checkout.checkout_helpers import pay
 from tests.conftest import Merchant
 from tests.servers import wait_for
 from tests.wp_plugin.rig import Admin, Service, Store
-from tests.wp_plugin.shopper import HostedPage, Shopper
+from tests.wp_plugin.shopper import Checkout, HostedPage, Shopper, shopper_on
 
 APPROVE = {"card_number": "4330-0000-0000-0001", "action": "approve"}
 DECLINE = "4330-0000-0000-0002"  # the sandbox's "insufficient funds" card
@@ -40,27 +41,25 @@ def test_settings_page_connects_the_store_and_never_shows_the_key(
     assert masked(service.merchant) in page
 
 
-def paid_order(store: Store, service: Service) -> tuple[int, str]:
-    """A classic-checkout order paid by card on the hosted page; the shopper came back."""
-    shopper = Shopper(store)
+def paid_order(store: Store, service: Service, checkout: Checkout = "classic") -> tuple[int, str]:
+    """An order paid by card on the hosted page; the shopper came back."""
+    shopper = shopper_on(checkout, store)
     shopper.add_demo_product()
-    answer = shopper.place_order("card")
-    assert answer["result"] == "success", answer
-    order_id = int(answer["order_id"])
-    assert answer["redirect"].startswith(f"{service.url}/checkout/cs_")
-    assert store.order(order_id)["status"] == "pending"
-    paid = pay(HostedPage(service.url), answer["redirect"], "card", choices=APPROVE)
+    placed = shopper.place("card")
+    assert placed.redirect.startswith(f"{service.url}/checkout/cs_")
+    assert store.order(placed.order_id)["status"] == "pending"
+    paid = pay(HostedPage(service.url), placed.redirect, "card", choices=APPROVE)
     assert paid.status_code == 303
     back = shopper.follow(paid.headers["Location"])
     assert back.status_code == 200
     assert "/checkout/order-received/" in urlsplit(back.url).path
-    return order_id, session_of(answer["redirect"])
+    return placed.order_id, session_of(placed.redirect)
 
 
-def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
-    connected: Admin, store: Store, service: Service
+def test_card_payment_marks_the_order_paid_and_fires_the_hook_once(
+    connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    order_id, session_id = paid_order(store, service)
+    order_id, session_id = paid_order(store, service, checkout)
 
     order = store.order(order_id)
     assert order["status"] == "processing"
@@ -85,9 +84,9 @@ def test_classic_card_payment_marks_the_order_paid_and_fires_the_hook_once(
 
 
 def test_refund_from_woocommerce_goes_through_the_bridge_once(
-    connected: Admin, store: Store, service: Service
+    connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    order_id, _session_id = paid_order(store, service)
+    order_id, _session_id = paid_order(store, service, checkout)
     refund = store.rest().post(
         f"orders/{order_id}/refunds", {"amount": "3000", "reason": "부분 환불", "api_refund": True}
     )
@@ -130,17 +129,16 @@ def test_korean_postcode_and_phone_are_validated(connected: Admin, store: Store)
 
 
 def test_a_declined_card_then_a_retry_pays_the_order(
-    connected: Admin, store: Store, service: Service
+    connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    shopper = Shopper(store)
+    shopper = shopper_on(checkout, store)
     shopper.add_demo_product()
-    answer = shopper.place_order("card")
-    order_id = int(answer["order_id"])
+    placed = shopper.place("card")
     hosted = HostedPage(service.url)
-    declined = pay(hosted, answer["redirect"], "card", choices={**APPROVE, "card_number": DECLINE})
+    declined = pay(hosted, placed.redirect, "card", choices={**APPROVE, "card_number": DECLINE})
     assert declined.status_code == 200  # back on the hosted page with the reason
-    assert store.order(order_id)["status"] == "pending"
-    paid = pay(hosted, answer["redirect"], "card", choices=APPROVE)
+    assert store.order(placed.order_id)["status"] == "pending"
+    paid = pay(hosted, placed.redirect, "card", choices=APPROVE)
     assert paid.status_code == 303
     shopper.follow(paid.headers["Location"])
-    assert store.order(order_id)["status"] == "processing"
+    assert store.order(placed.order_id)["status"] == "processing"

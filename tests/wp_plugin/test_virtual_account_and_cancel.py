@@ -17,20 +17,19 @@ from app.models.base import utcnow
 from tests.app.checkout.checkout_helpers import page_token, pay
 from tests.servers import wait_for
 from tests.wp_plugin.rig import Admin, Service, Store
-from tests.wp_plugin.shopper import HostedPage, Shopper
+from tests.wp_plugin.shopper import Checkout, HostedPage, Shopper, shopper_on
 from tests.wp_plugin.test_classic_checkout import session_of
 
 
 def test_virtual_account_on_hold_then_deposit_pays_the_order_once(
-    connected: Admin, store: Store, service: Service
+    connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    shopper = Shopper(store)
+    shopper = shopper_on(checkout, store)
     shopper.add_demo_product()
-    answer = shopper.place_order("virtual_account")
-    assert answer["result"] == "success", answer
-    order_id = int(answer["order_id"])
-    session_id = session_of(answer["redirect"])
-    pay(HostedPage(service.url), answer["redirect"], "virtual_account")
+    placed = shopper.place("virtual_account")
+    order_id = placed.order_id
+    session_id = session_of(placed.redirect)
+    pay(HostedPage(service.url), placed.redirect, "virtual_account")
     wait_for(lambda: store.order(order_id)["status"] == "on-hold", 60, "order on hold")
 
     order = store.order(order_id)
@@ -78,15 +77,15 @@ def test_virtual_account_on_hold_then_deposit_pays_the_order_once(
 
 
 def test_customer_cancel_returns_to_checkout_with_a_notice(
-    connected: Admin, store: Store, service: Service
+    connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    shopper = Shopper(store)
+    shopper = shopper_on(checkout, store)
     shopper.add_demo_product()
-    answer = shopper.place_order("card")
-    order_id = int(answer["order_id"])
+    placed = shopper.place("card")
+    order_id = placed.order_id
     hosted = HostedPage(service.url)
-    token = page_token(hosted, answer["redirect"])
-    session_id = session_of(answer["redirect"])
+    token = page_token(hosted, placed.redirect)
+    session_id = session_of(placed.redirect)
     cancelled = hosted.post(f"/checkout/{session_id}/cancel", {"csrf_token": token})
     assert cancelled.status_code == 303
     landed = shopper.follow(cancelled.headers["Location"])
@@ -94,9 +93,8 @@ def test_customer_cancel_returns_to_checkout_with_a_notice(
     assert "The payment was cancelled" in landed.text
     # The bridge's payment.cancelled may already have cancelled the order (its contract).
     assert store.order(order_id)["status"] in {"pending", "cancelled"}
-    again = shopper.place_order("card")  # the cart is still there: pay again
-    assert again["result"] == "success", again
-    assert session_of(again["redirect"]) != session_id
+    again = shopper.place("card")  # the cart is still there: pay again
+    assert session_of(again.redirect) != session_id
 
 
 def test_an_expired_virtual_account_cancels_the_order_and_restores_stock(
