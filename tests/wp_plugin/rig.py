@@ -74,6 +74,18 @@ class Store:
             timeout=120,
         )
 
+    def set_checkout(self, kind: str) -> None:
+        """Puts the classic checkout shortcode or the Checkout block on the checkout page."""
+        env = {**self.env, "WC_RIG_CHECKOUT": kind, "PATH": "/usr/bin:/bin"}
+        setup = ROOT / "tests" / "wp_rig" / "rig-setup.php"
+        subprocess.run(
+            ["php", str(setup), str(self.wp_dir), "configure"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
     def plugin_log_lines(self) -> list[str]:
         """Notices, warnings and errors in wp-debug.log that come from the plugin."""
         path = self.logs / "wp-debug.log"

@@ -3,7 +3,6 @@ screenshots at 390 px and 1280 px saved in test-artifacts/wp_plugin."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,17 +64,6 @@ def context_for(
             [{"name": c.name, "value": c.value or "", "url": store.url} for c in admin.http.cookies]
         )
     return context
-
-
-def set_checkout(store: Store, kind: str) -> None:
-    env = {**store.env, "WC_RIG_CHECKOUT": kind, "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        ["php", str(ROOT / "tests" / "wp_rig" / "rig-setup.php"), str(store.wp_dir), "configure"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def test_settings_page(browser: Browser, store: Store, connected: Admin, screens: Path):
@@ -154,7 +142,7 @@ def test_address_search_falls_back_to_manual_entry(
 def test_checkout_block_shows_the_methods_and_sends_the_choice(
     browser: Browser, store: Store, service: Service, connected: Admin, screens: Path
 ):
-    set_checkout(store, "blocks")
+    store.set_checkout("blocks")
     try:
         context = context_for(browser, store, None, service.url)
         with_postcode_script(context)
@@ -183,7 +171,7 @@ def test_checkout_block_shows_the_methods_and_sends_the_choice(
         assert "method=kakao_pay" in page.url
         context.close()
     finally:
-        set_checkout(store, "classic")
+        store.set_checkout("classic")
 
 
 def test_order_screen_meta_box(

@@ -91,6 +91,8 @@ def test_customer_cancel_returns_to_checkout_with_a_notice(
     landed = shopper.follow(cancelled.headers["Location"])
     assert urlsplit(landed.url).path == "/checkout/"
     assert "The payment was cancelled" in landed.text
+    # Back on the checkout they used: the block's page, or the classic form.
+    assert ("wp-block-woocommerce-checkout" in landed.text) == (checkout == "blocks")
     # The bridge's payment.cancelled may already have cancelled the order (its contract).
     assert store.order(order_id)["status"] in {"pending", "cancelled"}
     again = shopper.place("card")  # the cart is still there: pay again
