@@ -214,6 +214,44 @@ class Admin:
         assert response.status_code == 200, response.text[:500]
         return response
 
+    def order_screen(self, order_id: int) -> str:
+        response = self.http.get(
+            f"{self.store.url}/wp-admin/admin.php?page=wc-orders&action=edit&id={order_id}",
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text[:500]
+        return response.text
+
+    def refund(self, order_id: int, amount: int, reason: str = "") -> dict[str, Any]:
+        """What the order screen's "Refund … via Korea Checkout" button sends (WooCommerce's
+        meta-boxes-order.js): the screen's nonce and already-refunded total, an amount only."""
+        screen = self.order_screen(order_id)
+        assert 'class="button button-primary do-api-refund"' in screen
+        nonce = re.search(r'"order_item_nonce":"([0-9a-f]+)"', screen)
+        refunded = re.search(r'id="refunded_amount" name="refunded_amount" value="([^"]*)"', screen)
+        assert nonce, "no order-item nonce on the order screen"
+        assert refunded, "no refunded amount on the order screen"
+        response = self.http.post(
+            f"{self.store.url}/wp-admin/admin-ajax.php",
+            data={
+                "action": "woocommerce_refund_line_items",
+                "order_id": str(order_id),
+                "refund_amount": str(amount),
+                "refunded_amount": refunded.group(1),
+                "refund_reason": reason,
+                "line_item_qtys": "{}",
+                "line_item_totals": "{}",
+                "line_item_tax_totals": "{}",
+                "api_refund": "true",
+                "restock_refunded_items": "false",
+                "security": nonce.group(1),
+            },
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text[:500]
+        answer: dict[str, Any] = response.json()
+        return answer
+
 
 def form_with_action(page: str, action: str) -> dict[str, str]:
     """The hidden fields of the form whose `action` input is `action`."""

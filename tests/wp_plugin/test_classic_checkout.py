@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -83,24 +84,33 @@ def test_card_payment_marks_the_order_paid_and_fires_the_hook_once(
     assert store.plugin_log_lines() == []
 
 
-def test_refund_from_woocommerce_goes_through_the_bridge_once(
+def test_refunds_from_the_order_screen_reach_the_session(
     connected: Admin, store: Store, service: Service, checkout: Checkout
 ):
-    order_id, _session_id = paid_order(store, service, checkout)
-    refund = store.rest().post(
-        f"orders/{order_id}/refunds", {"amount": "3000", "reason": "부분 환불", "api_refund": True}
-    )
-    assert refund.status_code == 201, refund.text
-    status = requests.get(
-        f"{service.url}/bridge/v1/orders/{order_id}", headers=service.merchant.headers(), timeout=30
-    ).json()
-    assert (status["status"], status["refundedAmount"]) == ("partially_refunded", 3000)
-    rest = store.rest().post(f"orders/{order_id}/refunds", {"api_refund": True, "amount": "7000"})
-    assert rest.status_code == 201, rest.text
-    status = requests.get(
-        f"{service.url}/bridge/v1/orders/{order_id}", headers=service.merchant.headers(), timeout=30
-    ).json()
-    assert (status["status"], status["refundedAmount"]) == ("refunded", 10000)
+    order_id, session_id = paid_order(store, service, checkout)
+
+    def session() -> dict[str, Any]:
+        response = requests.get(
+            f"{service.url}/api/checkout/session/{session_id}",
+            headers=service.merchant.headers(),
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+    partial = connected.refund(order_id, 3000, "부분 환불")
+    assert partial["success"] is True, partial
+    seen = session()
+    assert (seen["status"], seen["refundedAmount"]) == ("partially_refunded", 3000)
+    assert [(r["amount"], r["reason"]) for r in seen["refunds"]] == [(3000, "부분 환불")]
+
+    rest = connected.refund(order_id, 7000)
+    assert rest["success"] is True, rest
+    seen = session()
+    assert (seen["status"], seen["refundedAmount"]) == ("refunded", 10000)
+    assert sorted(r["amount"] for r in seen["refunds"]) == [3000, 7000]
+    assert store.order(order_id)["status"] == "refunded"
     assert len(store.rest().get(f"orders/{order_id}/refunds").json()) == 2
 
 

@@ -12,15 +12,6 @@ from tests.wp_plugin.rig import Admin, Service, Store
 from tests.wp_plugin.shopper import BlocksShopper, HostedPage, Shopper
 
 
-def order_screen(admin: Admin, order_id: int) -> str:
-    response = admin.http.get(
-        f"{admin.store.url}/wp-admin/admin.php?page=wc-orders&action=edit&id={order_id}",
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text[:500]
-    return html.unescape(response.text)
-
-
 def meta_of(store: Store, order_id: int) -> dict[str, object]:
     return {item["key"]: item["value"] for item in store.order(order_id)["meta_data"]}
 
@@ -41,7 +32,8 @@ def test_the_custom_field_is_optional_cleaned_saved_and_shown_in_admin(
     assert answer["result"] == "success", answer
     order_id = int(answer["order_id"])
     assert meta_of(store, order_id)["_korea_checkout_field_custom_field"] == "문 앞에 놓아 주세요"
-    assert "<strong>Custom Field:</strong> 문 앞에 놓아 주세요" in order_screen(connected, order_id)
+    screen = html.unescape(connected.order_screen(order_id))
+    assert "<strong>Custom Field:</strong> 문 앞에 놓아 주세요" in screen
 
 
 def test_the_custom_field_on_the_checkout_block_is_saved_and_shown_in_admin(
@@ -54,7 +46,7 @@ def test_the_custom_field_on_the_checkout_block_is_saved_and_shown_in_admin(
     )
     assert placed.status_code == 200, placed.text
     order_id = int(placed.json()["order_id"])
-    screen = order_screen(connected, order_id)
+    screen = html.unescape(connected.order_screen(order_id))
     assert "Custom Field" in screen
     assert "경비실에 맡겨 주세요" in screen
 
