@@ -99,7 +99,11 @@ def test_classic_checkout_shows_the_methods_styled_by_the_filter(
     expect(methods).to_be_visible()
     expect(methods.locator("input[name=korea_checkout_method]")).to_have_count(3)
     colour = methods.evaluate("e => getComputedStyle(e).getPropertyValue('--primary-color')")
-    assert colour.strip() == "#your-brand-color"  # the doc's example, verbatim
+    # The doc's example sets '#your-brand-color', which is no colour: the default stays
+    # (as on the hosted page, which drops it) rather than an invalid border colour.
+    assert colour.strip() == "#1a5cff"
+    radius = methods.evaluate("e => getComputedStyle(e).getPropertyValue('--button-radius')")
+    assert radius.strip() == "8px"
     expect(page.locator("#custom_field")).to_be_visible()
     shoot(page, screens, "classic-checkout")
     context.close()

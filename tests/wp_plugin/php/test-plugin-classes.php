@@ -42,6 +42,23 @@ function kc_test_css_vars_keep_only_plain_values() {
 	kc_check( ! isset( $vars['--evil'] ) && ! isset( $vars['color'] ), 'unsafe or non-custom properties dropped' );
 }
 
+function kc_test_css_vars_of_the_wrong_shape_keep_the_default() {
+	$filter = function ( $vars ) {
+		$vars['--primary-color'] = '#your-brand-color';
+		$vars['--button-radius'] = '8px';
+		$vars['--card-radius']   = 'huge';
+		$vars['--font-family']   = '"Noto Sans KR", sans-serif';
+		return $vars;
+	};
+	add_filter( 'korea_checkout_css_vars', $filter, 99 );
+	$vars = Korea_Checkout_Styles::vars();
+	remove_filter( 'korea_checkout_css_vars', $filter, 99 );
+	kc_check( '#1a5cff' === $vars['--primary-color'], 'a colour that is no colour keeps the default' );
+	kc_check( '8px' === $vars['--button-radius'], 'a length is kept' );
+	kc_check( ! isset( $vars['--card-radius'] ), 'a length that is no length is dropped' );
+	kc_check( '"Noto Sans KR", sans-serif' === $vars['--font-family'], 'a font list is kept' );
+}
+
 function kc_test_fields_filter_reaches_the_classic_checkout() {
 	$fields = Korea_Checkout_Fields::classic_fields( array( 'billing' => array() ) );
 	kc_check( isset( $fields['billing']['custom_field'] ) && 'Custom Field' === $fields['billing']['custom_field']['label'], 'the doc example field is on the checkout' );
