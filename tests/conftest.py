@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.payments import api_keys
 from app.payments.tenancy import Mode
 from app.settings import Settings
+from tests.browser import browser  # noqa: F401  (the one Chromium every browser test shares)
 from tests.servers import redis_server
 
 POSTGRES_ADMIN_DSN = os.environ.get(

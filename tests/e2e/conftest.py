@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from app import migrate
 from app.db import Database
@@ -26,15 +26,6 @@ from app.payments import api_keys
 from app.payments.tenancy import Mode
 from tests import servers
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -135,14 +126,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with shop_server() as shop, servers.gunicorn_server(env, workers=2, port=port) as base:
         yield Server(base, key.secret, database, shop)
     database.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 REPORT_VIOLATIONS = """

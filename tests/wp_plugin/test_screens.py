@@ -3,11 +3,10 @@ screenshots at 390 px and 1280 px saved in test-artifacts/wp_plugin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.app.checkout.checkout_helpers import pay
 from tests.servers import wait_for
@@ -15,8 +14,6 @@ from tests.wp_plugin.rig import ROOT, Admin, Service, Store
 from tests.wp_plugin.shopper import HostedPage, Shopper
 from tests.wp_plugin.test_classic_checkout import paid_order
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # Stands in for Kakao's Postcode script: opening the search picks this address at once.
 FAKE_POSTCODE = """
 window.daum = { Postcode: function (options) { this.open = function () { options.oncomplete({
@@ -25,14 +22,6 @@ window.daum = { Postcode: function (options) { this.open = function () { options
   buildingName: '한국타워', apartment: 'Y', sido: '서울', sigungu: '강남구' }); }; } };
 """
 PICKED = "서울 강남구 테헤란로 123 (역삼동, 한국타워)"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
