@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.gateways import errors as gw
@@ -122,6 +122,17 @@ def claim_for_retry(
     )
     db.commit()
     return claimed.rowcount == 1
+
+
+def stale_pending(model: Any, pending: str, now: datetime, batch_size: int) -> Select[Any]:
+    """Ids of `model` rows (refunds, gateway operations) still `pending` longer than
+    ``RETRY_PENDING_AFTER`` after their last gateway call, oldest first."""
+    return (
+        select(model.id)
+        .where(model.status == pending, model.last_attempt_at <= now - RETRY_PENDING_AFTER)
+        .order_by(model.last_attempt_at)
+        .limit(batch_size)
+    )
 
 
 def retry_selected(

@@ -28,6 +28,7 @@ from app.payments.gateway_calls import (
     claim_for_retry,
     retry_listed,
     retry_selected,
+    stale_pending,
 )
 from app.payments.ids import new_id
 from app.payments.status import SessionStatus
@@ -209,13 +210,5 @@ def retry_pending_operations(
     batch_size: int = 100,
 ) -> int:
     """The sweep: ask again about operations pending longer than ``RETRY_PENDING_AFTER``."""
-    query = (
-        select(GatewayOperation.id)
-        .where(
-            GatewayOperation.status == OperationState.PENDING,
-            GatewayOperation.last_attempt_at <= now - RETRY_PENDING_AFTER,
-        )
-        .order_by(GatewayOperation.last_attempt_at)
-        .limit(batch_size)
-    )
+    query = stale_pending(GatewayOperation, OperationState.PENDING, now, batch_size)
     return retry_selected(session_factory, query, _retry, gateways, now)

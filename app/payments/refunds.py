@@ -27,11 +27,11 @@ from app.models import CheckoutSession, Refund
 from app.payments.errors import Conflict, InvalidRequest, InvalidState
 from app.payments.events import EventType, record_event
 from app.payments.gateway_calls import (
-    RETRY_PENDING_AFTER,
     Refused,
     ask_gateway,
     claim_for_retry,
     retry_selected,
+    stale_pending,
 )
 from app.payments.ids import IdPrefix, new_id
 from app.payments.representation import session_event_data
@@ -243,15 +243,7 @@ def retry_pending_refunds(
     batch_size: int = 100,
 ) -> int:
     """The sweep: ask again about refunds pending longer than ``RETRY_PENDING_AFTER``."""
-    query = (
-        select(Refund.id)
-        .where(
-            Refund.status == RefundState.PENDING,
-            Refund.last_attempt_at <= now - RETRY_PENDING_AFTER,
-        )
-        .order_by(Refund.last_attempt_at)
-        .limit(batch_size)
-    )
+    query = stale_pending(Refund, RefundState.PENDING, now, batch_size)
     return retry_selected(session_factory, query, _retry, gateways, now)
 
 
